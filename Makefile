@@ -1,0 +1,66 @@
+# HelseIArbeid — the two commands a newcomer runs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PICCOLO_CONF := helseiarbeid.piccolo_conf
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the app with its test tools
+
+run: install ## Migrate, load demo data the first time, and serve on http://127.0.0.1:8000 (SQLite)
+	$(BIN)/helseiarbeid migrate
+	$(BIN)/helseiarbeid seed-demo --if-empty
+	@echo "Demo logins (password demo-passord-123): koordinator@helseiarbeid.example,"
+	@echo "  psykolog@, lege@, nav@, admin@helseiarbeid.example; fastlege.bodo@legekontor.example;"
+	@echo "  kontakt1@virksomhet.example"
+	$(BIN)/helseiarbeid serve --host 127.0.0.1 --port $(PORT)
+
+lint: install ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check helseiarbeid tests bench
+	$(BIN)/ruff format --check helseiarbeid tests bench
+	$(BIN)/mypy
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff format helseiarbeid tests bench
+	$(BIN)/ruff check --fix helseiarbeid tests bench
+
+test: lint ## The whole suite on SQLite, and on PostgreSQL when HELSEIARBEID_TEST_POSTGRES_URL is set
+	HELSEIARBEID_TEST_ENGINE=sqlite $(BIN)/pytest
+	@if [ -n "$$HELSEIARBEID_TEST_POSTGRES_URL" ]; then \
+		echo "=== the same suite on PostgreSQL ==="; \
+		HELSEIARBEID_TEST_ENGINE=postgres $(BIN)/pytest; \
+	else \
+		echo "HELSEIARBEID_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; \
+	fi
+
+bench: install ## Benchmarks on 20,000 referrals (PostgreSQL); writes bench/RESULTS.md
+	$(BIN)/python -m bench.run --referrals 20000 --pdfs 30 --load-seconds 10
+
+bench-full: install ## Benchmarks on 200,000 referrals, 200 report PDFs; writes bench/RESULTS.md
+	$(BIN)/python -m bench.run --referrals 200000 --pdfs 200 --load-seconds 30
+
+migration: install ## Generate migrations for APP against PostgreSQL: make migration APP=referrals PG=postgresql://...
+	@test -n "$(APP)" || (echo "usage: make migration APP=<app> PG=postgresql://user@host/db" && exit 2)
+	@test -n "$(PG)" || (echo "PG must name a PostgreSQL database that is migrated to the latest state" && exit 2)
+	HELSEIARBEID_DATABASE_URL=$(PG) $(BIN)/piccolo migrations new $(APP) --auto
+
+clean: ## Remove .venv and the local database
+	rm -rf $(VENV) var
+
+.PHONY: help install run lint format test bench bench-full migration clean

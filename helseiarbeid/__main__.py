@@ -1,0 +1,153 @@
+"""The ``helseiarbeid`` command: serve, migrate, seed-demo, create-user, create-token.
+
+Bad input ends with a one-line message on stderr and exit code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Coroutine
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from helseiarbeid.core.database import DatabaseURLError, engine_from_url
+from helseiarbeid.core.errors import ServiceError
+from helseiarbeid.settings import SettingsError, get_settings
+
+T = TypeVar("T")
+USAGE_ERROR = 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(USAGE_ERROR)
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coroutine)
+    except ServiceError as exc:
+        _fail(exc.message)
+
+
+@click.group()
+def cli() -> None:
+    """HelseIArbeid coordination service."""
+    try:
+        engine_from_url(get_settings().database_url)
+    except (DatabaseURLError, SettingsError) as exc:
+        _fail(str(exc))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web app and API."""
+    import uvicorn
+
+    uvicorn.run(
+        "helseiarbeid.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    from helseiarbeid.core.migrations import MigrationError, apply_migrations
+
+    try:
+        asyncio.run(apply_migrations())
+    except MigrationError as exc:
+        _fail(f"migration failed: {exc}")
+
+
+@cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo(if_empty: bool) -> None:
+    """Load fictitious demo data (synthetic identities only)."""
+    from helseiarbeid.demo import load_demo_data
+
+    loaded = _run(load_demo_data(only_if_empty=if_empty))
+    click.echo("Demo data loaded." if loaded else "Database already has data; demo data skipped.")
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="gp, coordinator, psychologist, physician, ...")
+@click.option("--hpr", default=None, help="HPR number (required for gp, psychologist, physician)")
+@click.option("--workplace", default="", help="Office or workplace name shown on letters")
+@click.option("--password", default=None, help="Prompted for when left out")
+@click.option("--no-password", is_flag=True, help="A system client that only uses API tokens")
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    hpr: str | None,
+    workplace: str,
+    password: str | None,
+    no_password: bool,
+) -> None:
+    """Create a user and print its id."""
+    from helseiarbeid.core import users
+
+    try:
+        parsed_role = users.parse_role(role)
+        users.validate_new_user(email=email, name=name, role=parsed_role, hpr_number=hpr)
+    except ServiceError as exc:
+        _fail(exc.message)
+    if password is None and not no_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _run(
+        users.create_user(
+            email=email,
+            name=name,
+            role=parsed_role,
+            password=password,
+            hpr_number=hpr,
+            workplace_name=workplace,
+        )
+    )
+    click.echo(user.id)
+
+
+@cli.command("create-token")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="What the token is for, e.g. the GP system's name")
+def create_token(email: str, name: str) -> None:
+    """Print a new API token for the user (shown once; stored only as a hash)."""
+    from helseiarbeid.core import tokens, users
+
+    async def issue() -> str:
+        user = await users.get_active_user_by_email(email)
+        return await tokens.create_api_token(user.id, name)
+
+    click.echo(_run(issue()))
+
+
+@cli.command("revoke-token")
+@click.option("--id", "token_id", required=True, type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke an API token by its id (see the admin page)."""
+    from helseiarbeid.core import tokens
+
+    _run(tokens.revoke_api_token(token_id))
+    click.echo(f"Token {token_id} revoked.")
+
+
+def main() -> None:
+    cli(prog_name="helseiarbeid")
+
+
+if __name__ == "__main__":
+    main()

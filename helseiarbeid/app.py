@@ -1,0 +1,98 @@
+"""The application factory: every domain's routes, one policy guard, errors, templates."""
+
+from __future__ import annotations
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from helseiarbeid.calendar_feeds.controllers import (
+    CalendarFeedApiController,
+    CalendarPageController,
+)
+from helseiarbeid.calendar_feeds.controllers import feed as calendar_feed
+from helseiarbeid.clinic_track.controllers import ClinicApiController, ClinicPageController
+from helseiarbeid.company_track.controllers import CompanyApiController, CompanyPageController
+from helseiarbeid.core import database
+from helseiarbeid.core.controllers.admin import AdminController
+from helseiarbeid.core.controllers.auth import AuthController
+from helseiarbeid.core.controllers.health import health
+from helseiarbeid.core.controllers.home import start_page
+from helseiarbeid.core.controllers.me import me
+from helseiarbeid.core.logs import configure_logging
+from helseiarbeid.core.middleware import API_PREFIX, AuthenticationMiddleware
+from helseiarbeid.core.policy import PUBLIC, enforce_policy
+from helseiarbeid.core.templating import PACKAGE_ROOT, template_config
+from helseiarbeid.core.web_errors import EXCEPTION_HANDLERS
+from helseiarbeid.referrals.controllers import (
+    PatientLookupController,
+    ReferralApiController,
+    ReferralPageController,
+)
+from helseiarbeid.settings import get_settings
+
+
+async def _on_startup() -> None:
+    await database.start(database.current_engine())
+
+
+async def _on_shutdown() -> None:
+    await database.stop(database.current_engine())
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return Litestar(
+        route_handlers=[
+            health,
+            start_page,
+            me,
+            AuthController,
+            AdminController,
+            ReferralApiController,
+            ReferralPageController,
+            PatientLookupController,
+            ClinicApiController,
+            ClinicPageController,
+            CompanyApiController,
+            CompanyPageController,
+            calendar_feed,
+            CalendarFeedApiController,
+            CalendarPageController,
+            create_static_files_router(
+                path="/static",
+                directories=[PACKAGE_ROOT / "core" / "static"],
+                opt=PUBLIC,
+                include_in_schema=False,
+            ),
+        ],
+        guards=[enforce_policy],
+        middleware=[AuthenticationMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="hia_csrf",
+            cookie_samesite="lax",
+            cookie_httponly=True,
+            exclude=[API_PREFIX.rstrip("/"), "/schema", "/calendar/"],
+        ),
+        template_config=template_config(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="HelseIArbeid",
+            version="1",
+            description="HelseIArbeid coordination service: NAV and the specialist health service.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt=PUBLIC, include_in_schema=False
+            ),
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        on_startup=[_on_startup],
+        on_shutdown=[_on_shutdown],
+        debug=False,
+        logging_config=None,
+    )

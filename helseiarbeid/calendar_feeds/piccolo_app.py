@@ -1,0 +1,15 @@
+"""Calendar feeds Piccolo app."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="calendar_feeds",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=table_finder(
+        modules=["helseiarbeid.calendar_feeds.tables"], exclude_imported=True
+    ),
+    migration_dependencies=["helseiarbeid.core.piccolo_app"],
+    commands=[],
+)

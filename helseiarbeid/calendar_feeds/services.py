@@ -1,0 +1,199 @@
+"""Calendar feeds: secret subscription URLs, and the feeds behind them.
+
+A feed needs no login (calendar clients cannot log in), so its URL is the credential: 192 bits
+of randomness, stored only as a SHA-256 and compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from helseiarbeid.calendar_feeds.schemas import FeedKind, FeedOut
+from helseiarbeid.calendar_feeds.tables import CalendarFeed
+from helseiarbeid.clinic_track import services as clinic
+from helseiarbeid.company_track import services as company
+from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.database import write_transaction
+from helseiarbeid.core.errors import InvalidInput, NotFound
+from helseiarbeid.core.ical import CalendarItem, calendar
+from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
+from helseiarbeid.core.tables import User
+from helseiarbeid.core.users import CurrentUser
+
+
+def kinds_for(role: Role) -> list[FeedKind]:
+    if role is Role.ENTERPRISE_CONTACT:
+        return [FeedKind.ENTERPRISE]
+    if role in TEAM_ROLES:
+        return [FeedKind.STAFF, FeedKind.CLINIC]
+    if role in CLINIC_STAFF:
+        return [FeedKind.CLINIC]
+    return []
+
+
+def feed_url(base_url: str, token: str) -> str:
+    return f"{base_url}/calendar/{token}.ics"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _out(row: dict[str, object], url: str | None = None) -> FeedOut:
+    return FeedOut(
+        id=int(str(row["id"])),
+        kind=FeedKind(str(row["kind"])),
+        name=str(row["name"]),
+        created_at=row["created_at"],  # type: ignore[arg-type]
+        url=url,
+    )
+
+
+async def create_feed(user: CurrentUser, kind: FeedKind, name: str, base_url: str) -> FeedOut:
+    if kind not in kinds_for(user.role):
+        allowed = ", ".join(k.value for k in kinds_for(user.role)) or "ingen"
+        raise InvalidInput(
+            {"kind": f"Du kan ikke abonnere på denne kalenderen. Tillatt: {allowed}."}
+        )
+    if kind is FeedKind.ENTERPRISE and await company.enterprise_of(user) is None:
+        raise InvalidInput({"kind": "Du er ikke knyttet til en virksomhet."})
+    lookup_key = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(24)
+    async with write_transaction():
+        rows = await CalendarFeed.insert(
+            CalendarFeed(
+                owner=user.id,
+                kind=kind.value,
+                name=(name.strip() or kind.label)[:100],
+                lookup_key=lookup_key,
+                secret_hash=_digest(secret),
+                created_at=utcnow(),
+            )
+        ).returning(*CalendarFeed.all_columns())
+    return _out(rows[0], feed_url(base_url, f"{lookup_key}.{secret}"))
+
+
+async def list_feeds(user: CurrentUser) -> list[FeedOut]:
+    rows = await (
+        CalendarFeed.select()
+        .where((CalendarFeed.owner == user.id) & CalendarFeed.revoked_at.is_null())
+        .order_by(CalendarFeed.id)
+    )
+    return [_out(row) for row in rows]
+
+
+async def revoke_feed(user: CurrentUser, feed_id: int) -> dict[str, object]:
+    async with write_transaction():
+        rows = await (
+            CalendarFeed.update({CalendarFeed.revoked_at: utcnow()})
+            .where(
+                (CalendarFeed.id == feed_id)
+                & (CalendarFeed.owner == user.id)
+                & CalendarFeed.revoked_at.is_null()
+            )
+            .returning(*CalendarFeed.all_columns())
+        )
+    if not rows:
+        raise NotFound("Kalenderadressen finnes ikke.")
+    return dict(rows[0])
+
+
+async def rotate_feed(user: CurrentUser, feed_id: int, base_url: str) -> FeedOut:
+    """A new secret URL for the same calendar; the old one stops working at once."""
+    old = await revoke_feed(user, feed_id)
+    return await create_feed(user, FeedKind(str(old["kind"])), str(old["name"]), base_url)
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    kind: FeedKind
+    owner_id: int
+
+
+async def resolve(token: str) -> Feed | None:
+    """The live feed behind a token, or None for a malformed, unknown or revoked one."""
+    lookup_key, _, secret = token.partition(".")
+    if not lookup_key or not secret or len(token) > 100:
+        return None
+    row = (
+        await CalendarFeed.select(
+            CalendarFeed.id,
+            CalendarFeed.kind,
+            CalendarFeed.owner,
+            CalendarFeed.secret_hash,
+            CalendarFeed.revoked_at,
+            CalendarFeed.owner.is_active,
+            CalendarFeed.owner.role,
+        )
+        .where(CalendarFeed.lookup_key == lookup_key)
+        .first()
+    )
+    if row is None or row["revoked_at"] is not None:
+        return None
+    if not hmac.compare_digest(row["secret_hash"], _digest(secret)):
+        return None
+    # A feed dies with its owner's access: deactivated, or moved to a role without this kind.
+    if not row["owner.is_active"] or FeedKind(row["kind"]) not in kinds_for(
+        Role(row["owner.role"])
+    ):
+        return None
+    return Feed(id=row["id"], kind=FeedKind(row["kind"]), owner_id=row["owner"])
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    etag: str
+    last_modified: datetime | None
+
+
+@lru_cache(maxsize=256)
+def _render(name: str, items: tuple[CalendarItem, ...]) -> Rendered:
+    """The same items always give the same bytes, so an unchanged feed is served from here."""
+    body = calendar(name, list(items))
+    last = max((item.changed_at for item in items), default=None)
+    return Rendered(
+        body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:40]}"', last_modified=last
+    )
+
+
+async def render_feed(feed: Feed, base_url: str) -> Rendered:
+    owner = await User.select(User.name).where(User.id == feed.owner_id).first()
+    owner_name = owner["name"] if owner else ""
+    items: list[CalendarItem] = []
+    if feed.kind is FeedKind.ENTERPRISE:
+        contact = CurrentUser(
+            id=feed.owner_id,
+            email="",
+            name=owner_name,
+            role=Role.ENTERPRISE_CONTACT,
+            hpr_number=None,
+            workplace_name="",
+            workplace_address="",
+            workplace_phone="",
+        )
+        enterprise_id = await company.enterprise_of(contact)
+        name = "HelseIArbeid"
+        if enterprise_id is not None:
+            items = await company.calendar_items(enterprise_id=enterprise_id, base_url=base_url)
+            enterprise = await company.get_enterprise(contact, enterprise_id)
+            name = f"HelseIArbeid – {enterprise.name}"
+    elif feed.kind is FeedKind.STAFF:
+        items = await company.calendar_items(facilitator_id=feed.owner_id, base_url=base_url)
+        items += await clinic.calendar_items(staff_id=feed.owner_id, base_url=base_url)
+        name = f"HelseIArbeid – {owner_name}"
+    else:
+        items = await company.calendar_items(base_url=base_url)
+        items += await clinic.calendar_items(staff_id=None, base_url=base_url)
+        name = "HelseIArbeid – klinikken"
+    return _render(name, tuple(sorted(items, key=lambda item: (item.starts_at, item.uid))))
+
+
+def single_event(item: CalendarItem) -> bytes:
+    return calendar("HelseIArbeid", [item])

@@ -1,0 +1,1 @@
+"""Individual track, part 2: the team's triage, assessment, consultations and report to the GP."""

@@ -1,0 +1,252 @@
+"""Request and response bodies of the clinic's API (msgspec)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from helseiarbeid.core.schemas import DbId, Schema
+from helseiarbeid.referrals.schemas import Complaint, Urgency
+from helseiarbeid.referrals.status import Status
+
+
+class Recommendation(enum.StrEnum):
+    ACCEPT = "accept"
+    RETURN = "return"
+    MORE_INFORMATION = "more_information"
+
+    @property
+    def label(self) -> str:
+        return {
+            "accept": "Ta inn",
+            "return": "Returnere til fastlege",
+            "more_information": "Be om mer informasjon",
+        }[self.value]
+
+
+class Decision(enum.StrEnum):
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    MORE_INFORMATION = "more_information"
+
+    @property
+    def label(self) -> str:
+        return {
+            "accepted": "Tatt inn med rett til nødvendig helsehjelp",
+            "returned": "Returnert til fastlege",
+            "more_information": "Venter på mer informasjon fra fastlege",
+        }[self.value]
+
+
+class Priority(enum.StrEnum):
+    """How soon care must start (prioriteringsforskriften), shortest first."""
+
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+
+    @property
+    def label(self) -> str:
+        return {"urgent": "Haster", "high": "Høy", "normal": "Ordinær"}[self.value]
+
+
+class Destination(enum.StrEnum):
+    PHYSIOTHERAPY = "physiotherapy"
+    MUNICIPAL_MENTAL_HEALTH = "municipal_mental_health"
+    DPS = "dps"
+    SPECIALIST_DEPARTMENT = "specialist_department"
+    REHABILITATION = "rehabilitation"
+    NAV_WORK_MEASURES = "nav_work_measures"
+    GP_ONLY = "gp_only"
+
+    @property
+    def label(self) -> str:
+        return DESTINATION_LABELS[self]
+
+
+DESTINATION_LABELS = {
+    Destination.PHYSIOTHERAPY: "Fysioterapi",
+    Destination.MUNICIPAL_MENTAL_HEALTH: "Kommunal psykisk helsetjeneste eller psykolog",
+    Destination.DPS: "Distriktspsykiatrisk senter (DPS)",
+    Destination.SPECIALIST_DEPARTMENT: "Spesialistavdeling",
+    Destination.REHABILITATION: "Rehabilitering",
+    Destination.NAV_WORK_MEASURES: "Arbeidsrettede tiltak i NAV",
+    Destination.GP_ONLY: "Tilbake til fastlege",
+}
+
+Text = Annotated[str, msgspec.Meta(max_length=10_000)]
+ShortText = Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class TriageNoteCreate(Schema):
+    note: Text
+    recommendation: Recommendation
+
+
+class TriageNoteOut(Schema):
+    id: int
+    author: str
+    author_role: str
+    note: str
+    recommendation: Recommendation
+    created_at: datetime
+
+
+class AssessmentCreate(Schema):
+    decision: Decision
+    start_deadline: date | None = None
+    priority: Priority | None = None
+    reason: Text = ""
+    # The case version the assessor saw; a stale one is refused with 409.
+    version: int | None = None
+
+
+class AssessmentOut(Schema):
+    id: int
+    decision: Decision
+    has_right_to_care: bool | None
+    start_deadline: date | None
+    priority: Priority | None
+    reason: str
+    assessed_by: str
+    assessed_at: datetime
+
+
+class ConsultationCreate(Schema):
+    starts_at: datetime
+    duration_minutes: Annotated[int, msgspec.Meta(ge=15, le=480)]
+    staff_ids: Annotated[list[DbId], msgspec.Meta(min_length=1, max_length=6)]
+    location: ShortText
+
+
+class ConsultationOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    duration_minutes: int
+    location: str
+    staff: list[str]
+    letter_url: str | None
+
+
+class ClarificationUpdate(Schema):
+    summary: Text
+    coping_plan: Text = ""
+    work_recommendations: Text = ""
+    follow_up: Text = ""
+    version: int | None = None
+
+
+class OnwardReferralCreate(Schema):
+    destination_type: Destination
+    destination_name: ShortText
+    reason: Text
+
+
+class OnwardReferralOut(Schema):
+    id: int
+    destination_type: Destination
+    destination_name: str
+    reason: str
+    created_at: datetime
+    letter_url: str
+
+
+class ResponsibleUpdate(Schema):
+    staff_id: DbId | None
+
+
+class ReportCreate(Schema):
+    version: int | None = None
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    created_at: datetime
+    url: str
+
+
+class CaseOut(Schema):
+    """Everything the team has recorded on a referral."""
+
+    referral_id: int
+    status: Status
+    version: int
+    triage_notes: list[TriageNoteOut]
+    assessments: list[AssessmentOut]
+    consultations: list[ConsultationOut]
+    clarification: ClarificationUpdate | None
+    onward_referrals: list[OnwardReferralOut]
+    documents: list[DocumentOut]
+
+
+class WorklistItem(Schema):
+    id: int
+    reference: str
+    status: Status
+    received_at: datetime
+    assessment_due: date
+    overdue: bool
+    working_days_left: int
+    patient_name: str
+    complaint: Complaint
+    urgency: Urgency
+    responsible: str | None
+    waiting_for_information: bool
+
+
+class Worklist(Schema):
+    items: list[WorklistItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class DurationStats(Schema):
+    """Working days, over the referrals with a value in the period."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+class PeriodStats(Schema):
+    days: int
+    to_assessment: DurationStats
+    to_first_consultation: DurationStats
+
+
+class MonthCount(Schema):
+    month: str
+    musculoskeletal: int
+    mental: int
+    both: int
+
+
+class UpcomingConsultation(Schema):
+    consultation_id: int
+    referral_id: int
+    starts_at: datetime
+    location: str
+
+
+class StaffUpcoming(Schema):
+    staff_id: int
+    name: str
+    role: str
+    consultations: list[UpcomingConsultation]
+
+
+class Dashboard(Schema):
+    counts_by_status: dict[str, int]
+    overdue: int
+    due_within_3_working_days: int
+    periods: list[PeriodStats]
+    referrals_per_month: list[MonthCount]
+    onward_destinations: dict[str, int]
+    upcoming: list[StaffUpcoming]

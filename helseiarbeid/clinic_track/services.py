@@ -1,0 +1,765 @@
+"""The clinic team's rules: triage, assessment, consultations, clarification, onward referral
+and the report to the GP. Each function owns its transaction and writes the audit rows.
+
+Reads of referral rows join the referrals tables; every change to a referral (status,
+documents, questions to the GP) goes through ``referrals.services``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from helseiarbeid.clinic_track.schemas import (
+    AssessmentCreate,
+    AssessmentOut,
+    CaseOut,
+    ClarificationUpdate,
+    ConsultationCreate,
+    ConsultationOut,
+    Decision,
+    Destination,
+    DocumentOut,
+    OnwardReferralCreate,
+    OnwardReferralOut,
+    Priority,
+    Recommendation,
+    TriageNoteCreate,
+    TriageNoteOut,
+    Worklist,
+    WorklistItem,
+)
+from helseiarbeid.clinic_track.tables import (
+    Assessment,
+    Clarification,
+    Consultation,
+    ConsultationStaff,
+    OnwardReferral,
+    TriageNote,
+)
+from helseiarbeid.core import audit, busy_time
+from helseiarbeid.core.audit import Actor, AuditAction
+from helseiarbeid.core.clock import today_in_oslo, utcnow, within_horizon
+from helseiarbeid.core.database import is_unique_violation, write_transaction
+from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
+from helseiarbeid.core.ical import CalendarItem
+from helseiarbeid.core.pdf import render_pdf
+from helseiarbeid.core.roles import TEAM_ROLES, Role
+from helseiarbeid.core.tables import User
+from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.core.working_days import working_days_between
+from helseiarbeid.referrals import services as referrals
+from helseiarbeid.referrals.schemas import Complaint, ReferralOut, Urgency
+from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status, can_move, refusal
+from helseiarbeid.referrals.tables import Referral
+
+CONSULTATION = "consultation"
+# Where the team works on a case once it is accepted.
+ACTIVE = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})
+PURPOSE = "behandling av henvisning i HelseIArbeid-teamet"
+
+
+def _require_status(current: Status, allowed: frozenset[Status], action: str) -> None:
+    if current not in allowed:
+        names = ", ".join(sorted(status.label.lower() for status in allowed))
+        raise Conflict(
+            f"Kan ikke {action} når henvisningen er «{current.label.lower()}». "
+            f"Det går når den er: {names}."
+        )
+
+
+async def _start_assessment(actor: Actor, referral_id: int, reason: str) -> Status:
+    """received → under_assessment, the first time someone on the team acts on a referral."""
+    current = await referrals.status_of(referral_id)
+    if current is Status.RECEIVED:
+        await referrals.change_status(actor, referral_id, Status.UNDER_ASSESSMENT, reason=reason)
+        return Status.UNDER_ASSESSMENT
+    return current
+
+
+# ---------------------------------------------------------------------------------------------
+# Worklist
+
+
+async def worklist(
+    actor: Actor,
+    *,
+    statuses: frozenset[Status] = AWAITING_ASSESSMENT,
+    complaint: Complaint | None = None,
+    urgency: Urgency | None = None,
+    responsible_id: int | None = None,
+    overdue_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Worklist:
+    """Referrals waiting for the team, soonest deadline first; overdue ones marked."""
+    today = today_in_oslo()
+    condition: Any = Referral.status.is_in([status.value for status in statuses])
+    if complaint is not None:
+        condition &= Referral.complaint == complaint.value
+    if urgency is not None:
+        condition &= Referral.urgency == urgency.value
+    if responsible_id is not None:
+        condition &= Referral.responsible == responsible_id
+    if overdue_only:
+        awaiting = [status.value for status in AWAITING_ASSESSMENT]
+        condition &= (Referral.assessment_due < today) & Referral.status.is_in(awaiting)
+    rows = await (
+        Referral.select(
+            Referral.id,
+            Referral.reference,
+            Referral.status,
+            Referral.received_at,
+            Referral.assessment_due,
+            Referral.complaint,
+            Referral.urgency,
+            Referral.patient,
+            Referral.patient_name,
+            Referral.responsible.name,
+        )
+        .where(condition)
+        .order_by(Referral.assessment_due)
+        .order_by(Referral.received_at)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await Referral.count().where(condition)
+    waiting = await referrals.waiting_for_information([row["id"] for row in rows])
+    await audit.record_many(
+        actor,
+        AuditAction.READ,
+        "referral",
+        [(row["id"], row["patient"]) for row in rows],
+        purpose=PURPOSE + " (arbeidsliste)",
+    )
+    items = []
+    for row in rows:
+        due = row["assessment_due"]
+        status = Status(row["status"])
+        overdue = status in AWAITING_ASSESSMENT and due < today
+        left = (
+            -working_days_between(due, today) if due < today else working_days_between(today, due)
+        )
+        items.append(
+            WorklistItem(
+                id=row["id"],
+                reference=row["reference"],
+                status=status,
+                received_at=row["received_at"],
+                assessment_due=due,
+                overdue=overdue,
+                working_days_left=left,
+                patient_name=row["patient_name"],
+                complaint=Complaint(row["complaint"]),
+                urgency=Urgency(row["urgency"]),
+                responsible=row["responsible.name"],
+                waiting_for_information=row["id"] in waiting,
+            )
+        )
+    return Worklist(items=items, total=total, limit=limit, offset=offset)
+
+
+# ---------------------------------------------------------------------------------------------
+# Triage and assessment
+
+
+async def add_triage_note(
+    user: CurrentUser, actor: Actor, referral_id: int, data: TriageNoteCreate
+) -> TriageNoteOut:
+    if not data.note.strip():
+        raise InvalidInput({"note": "Skriv et kort triasjenotat."})
+    async with write_transaction():
+        current = await _start_assessment(actor, referral_id, "Triasje startet")
+        _require_status(current, AWAITING_ASSESSMENT, "skrive triasjenotat")
+        now = utcnow()
+        rows = await TriageNote.insert(
+            TriageNote(
+                referral=referral_id,
+                author=user.id,
+                author_role=user.role.value,
+                note=data.note.strip(),
+                recommendation=data.recommendation.value,
+                created_at=now,
+            )
+        )
+        await audit.record(
+            actor,
+            AuditAction.CREATE,
+            "triage_note",
+            rows[0]["id"],
+            purpose=PURPOSE,
+            patient_id=await referrals.patient_of(referral_id),
+            referral_id=referral_id,
+        )
+    return TriageNoteOut(
+        id=rows[0]["id"],
+        author=user.name,
+        author_role=user.role.value,
+        note=data.note.strip(),
+        recommendation=data.recommendation,
+        created_at=now,
+    )
+
+
+def _check_assessment(data: AssessmentCreate) -> None:
+    problems: dict[str, str] = {}
+    if data.decision is Decision.ACCEPTED:
+        if data.start_deadline is None:
+            problems["start_deadline"] = "Sett en frist for når helsehjelpen senest skal starte."
+        elif data.start_deadline < today_in_oslo():
+            problems["start_deadline"] = "Fristen kan ikke være passert."
+        if data.priority is None:
+            problems["priority"] = "Velg prioritet."
+    elif not data.reason.strip():
+        problems["reason"] = (
+            "Skriv hvorfor henvisningen returneres."
+            if data.decision is Decision.RETURNED
+            else "Skriv hva teamet trenger å vite fra fastlegen."
+        )
+    if problems:
+        raise InvalidInput(problems)
+
+
+async def assess(
+    user: CurrentUser, actor: Actor, referral_id: int, data: AssessmentCreate
+) -> AssessmentOut:
+    """Decide on a referral: accept with a right to care, return, or ask the GP for more."""
+    _check_assessment(data)
+    accepted = data.decision is Decision.ACCEPTED
+    async with write_transaction():
+        await referrals.check_version(referral_id, data.version)
+        current = await _start_assessment(actor, referral_id, "Vurdering startet")
+        _require_status(current, AWAITING_ASSESSMENT, "vurdere henvisningen")
+        if data.decision is Decision.MORE_INFORMATION:
+            await referrals.request_information(actor, referral_id, data.reason.strip())
+        else:
+            target = Status.ACCEPTED if accepted else Status.RETURNED
+            await referrals.change_status(actor, referral_id, target, reason=data.reason.strip())
+        now = utcnow()
+        rows = await Assessment.insert(
+            Assessment(
+                referral=referral_id,
+                decision=data.decision.value,
+                has_right_to_care=True if accepted else None,
+                start_deadline=data.start_deadline if accepted else None,
+                priority=data.priority.value if accepted and data.priority else None,
+                reason=data.reason.strip(),
+                assessed_by=user.id,
+                assessed_at=now,
+            )
+        )
+        await audit.record(
+            actor,
+            AuditAction.CREATE,
+            "assessment",
+            rows[0]["id"],
+            purpose=PURPOSE,
+            patient_id=await referrals.patient_of(referral_id),
+            referral_id=referral_id,
+        )
+    return AssessmentOut(
+        id=rows[0]["id"],
+        decision=data.decision,
+        has_right_to_care=True if accepted else None,
+        start_deadline=data.start_deadline if accepted else None,
+        priority=data.priority if accepted else None,
+        reason=data.reason.strip(),
+        assessed_by=user.name,
+        assessed_at=now,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Consultations
+
+
+async def _team_members(staff_ids: list[int]) -> list[dict[str, Any]]:
+    rows = await User.select(User.id, User.name, User.role).where(
+        User.id.is_in(staff_ids) & (User.is_active == True)  # noqa: E712
+    )
+    found = {row["id"] for row in rows}
+    if set(staff_ids) - found or any(Role(row["role"]) not in TEAM_ROLES for row in rows):
+        raise InvalidInput(
+            {"staff_ids": "Velg en eller flere i teamet (psykolog, lege, NAV-veileder)."}
+        )
+    return sorted(rows, key=lambda row: staff_ids.index(row["id"]))
+
+
+async def book_consultation(
+    user: CurrentUser, actor: Actor, referral_id: int, data: ConsultationCreate
+) -> ConsultationOut:
+    """Book the patient with team members; nobody is booked twice at once (409 otherwise)."""
+    if data.starts_at.tzinfo is None:
+        raise InvalidInput({"starts_at": "Oppgi tidspunktet med tidssone, f.eks. +01:00."})
+    if data.starts_at <= utcnow():
+        raise InvalidInput({"starts_at": "Konsultasjonen må ligge fram i tid."})
+    if not within_horizon(data.starts_at):
+        raise InvalidInput({"starts_at": "Konsultasjoner kan settes opp høyst to år fram i tid."})
+    if not data.location.strip():
+        raise InvalidInput({"location": "Oppgi sted eller rom."})
+    staff_ids = list(dict.fromkeys(data.staff_ids))
+    staff = await _team_members(staff_ids)
+    ends_at = data.starts_at + timedelta(minutes=data.duration_minutes)
+    # The letter is rendered before the transaction so the write lock is held briefly; it is
+    # made from exactly the values stored below.
+    referral = await referrals.get_referral(user, actor, referral_id)
+    letter = await render_pdf(
+        "clinic_track/appointment_letter_pdf.html",
+        {
+            "referral": referral,
+            "starts_at": data.starts_at,
+            "ends_at": ends_at,
+            "location": data.location.strip(),
+            "staff": staff,
+            "today": today_in_oslo(),
+        },
+    )
+    async with write_transaction():
+        _require_status(await referrals.status_of(referral_id), ACTIVE, "sette opp konsultasjon")
+        now = utcnow()
+        rows = await Consultation.insert(
+            Consultation(
+                referral=referral_id,
+                starts_at=data.starts_at,
+                duration_minutes=data.duration_minutes,
+                location=data.location.strip(),
+                created_by=user.id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        consultation_id = int(rows[0]["id"])
+        await busy_time.reserve(
+            staff_ids, data.starts_at, ends_at, kind=CONSULTATION, source_id=consultation_id
+        )
+        await ConsultationStaff.insert(
+            *[ConsultationStaff(consultation=consultation_id, staff=sid) for sid in staff_ids]
+        )
+        letter_id = await referrals.store_document(
+            actor, referral_id, kind="appointment_letter", title="Innkalling", content=letter
+        )
+        await Consultation.update({Consultation.letter: letter_id}).where(
+            Consultation.id == consultation_id
+        )
+        if await referrals.status_of(referral_id) is Status.ACCEPTED:
+            await referrals.change_status(
+                actor, referral_id, Status.IN_PROGRESS, reason="Første konsultasjon satt opp"
+            )
+        await audit.record(
+            actor,
+            AuditAction.CREATE,
+            "consultation",
+            consultation_id,
+            purpose=PURPOSE,
+            patient_id=await referrals.patient_of(referral_id),
+            referral_id=referral_id,
+        )
+    return ConsultationOut(
+        id=consultation_id,
+        starts_at=data.starts_at,
+        ends_at=ends_at,
+        duration_minutes=data.duration_minutes,
+        location=data.location.strip(),
+        staff=[row["name"] for row in staff],
+        letter_url=_document_url(referral_id, letter_id),
+    )
+
+
+async def cancel_consultation(actor: Actor, referral_id: int, consultation_id: int) -> None:
+    async with write_transaction():
+        updated = await (
+            Consultation.update(
+                {
+                    Consultation.cancelled_at: utcnow(),
+                    Consultation.updated_at: utcnow(),
+                    Consultation.sequence: Consultation.sequence + 1,
+                }
+            )
+            .where(
+                (Consultation.id == consultation_id)
+                & (Consultation.referral == referral_id)
+                & Consultation.cancelled_at.is_null()
+            )
+            .returning(Consultation.id)
+        )
+        if not updated:
+            raise NotFound("Konsultasjonen finnes ikke eller er allerede avlyst.")
+        await busy_time.release(CONSULTATION, consultation_id)
+        await audit.record(
+            actor,
+            AuditAction.UPDATE,
+            "consultation",
+            consultation_id,
+            purpose=PURPOSE + " (avlyst)",
+            patient_id=await referrals.patient_of(referral_id),
+            referral_id=referral_id,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Clarification and onward referral
+
+
+async def save_clarification(
+    user: CurrentUser, actor: Actor, referral_id: int, data: ClarificationUpdate
+) -> ClarificationUpdate:
+    """Write or update the work-focused clarification; a stale version is refused (409)."""
+    if not data.summary.strip():
+        raise InvalidInput({"summary": "Skriv en oppsummering."})
+    async with write_transaction():
+        _require_status(await referrals.status_of(referral_id), ACTIVE, "skrive avklaringen")
+        existing = (
+            await Clarification.select(Clarification.id, Clarification.version)
+            .where(Clarification.referral == referral_id)
+            .first()
+        )
+        now = utcnow()
+        fields: dict[Any, Any] = {
+            Clarification.summary: data.summary.strip(),
+            Clarification.coping_plan: data.coping_plan.strip(),
+            Clarification.work_recommendations: data.work_recommendations.strip(),
+            Clarification.follow_up: data.follow_up.strip(),
+            Clarification.updated_by: user.id,
+            Clarification.updated_at: now,
+        }
+        if existing is None:
+            if data.version not in (None, 0):
+                raise Conflict(
+                    "Avklaringen finnes ikke lenger i den versjonen du så. Last siden på nytt."
+                )
+            try:
+                await Clarification.insert(
+                    Clarification({**fields, Clarification.referral: referral_id})
+                )
+            except Exception as error:
+                if is_unique_violation(error):
+                    raise Conflict(
+                        "Avklaringen ble skrevet samtidig av noen andre. Last siden på nytt."
+                    ) from error
+                raise
+            version = 1
+        else:
+            if data.version is not None and data.version != existing["version"]:
+                raise Conflict(
+                    "Avklaringen er endret av noen andre siden du åpnet den. Last siden på nytt "
+                    "og legg inn endringene dine igjen."
+                )
+            version = int(existing["version"]) + 1
+            updated = await (
+                Clarification.update({**fields, Clarification.version: version})
+                .where(
+                    (Clarification.id == existing["id"])
+                    & (Clarification.version == existing["version"])
+                )
+                .returning(Clarification.id)
+            )
+            if not updated:
+                raise Conflict("Avklaringen ble endret samtidig av noen andre. Last siden på nytt.")
+        await audit.record(
+            actor,
+            AuditAction.UPDATE if existing else AuditAction.CREATE,
+            "clarification",
+            referral_id,
+            purpose=PURPOSE,
+            patient_id=await referrals.patient_of(referral_id),
+            referral_id=referral_id,
+        )
+    return ClarificationUpdate(
+        summary=data.summary.strip(),
+        coping_plan=data.coping_plan.strip(),
+        work_recommendations=data.work_recommendations.strip(),
+        follow_up=data.follow_up.strip(),
+        version=version,
+    )
+
+
+async def add_onward_referral(
+    user: CurrentUser, actor: Actor, referral_id: int, data: OnwardReferralCreate
+) -> OnwardReferralOut:
+    problems = {}
+    if not data.destination_name.strip():
+        problems["destination_name"] = "Oppgi hvor pasienten henvises."
+    if not data.reason.strip():
+        problems["reason"] = "Skriv begrunnelsen for henvisningen."
+    if problems:
+        raise InvalidInput(problems)
+    referral = await referrals.get_referral(user, actor, referral_id)
+    _require_status(referral.status, ACTIVE, "henvise videre")
+    now = utcnow()
+    letter = await render_pdf(
+        "clinic_track/onward_letter_pdf.html",
+        {
+            "referral": referral,
+            "destination_type": data.destination_type,
+            "destination_name": data.destination_name.strip(),
+            "reason": data.reason.strip(),
+            "author": user,
+            "today": today_in_oslo(),
+        },
+    )
+    async with write_transaction():
+        _require_status(await referrals.status_of(referral_id), ACTIVE, "henvise videre")
+        letter_id = await referrals.store_document(
+            actor,
+            referral_id,
+            kind="onward_referral",
+            title=f"Henvisning videre til {data.destination_name.strip()}"[:200],
+            content=letter,
+        )
+        rows = await OnwardReferral.insert(
+            OnwardReferral(
+                referral=referral_id,
+                destination_type=data.destination_type.value,
+                destination_name=data.destination_name.strip(),
+                reason=data.reason.strip(),
+                letter=letter_id,
+                created_by=user.id,
+                created_at=now,
+            )
+        )
+        await audit.record(
+            actor,
+            AuditAction.CREATE,
+            "onward_referral",
+            rows[0]["id"],
+            purpose=PURPOSE,
+            patient_id=await referrals.patient_of(referral_id),
+            referral_id=referral_id,
+        )
+    return OnwardReferralOut(
+        id=rows[0]["id"],
+        destination_type=data.destination_type,
+        destination_name=data.destination_name.strip(),
+        reason=data.reason.strip(),
+        created_at=now,
+        letter_url=_document_url(referral_id, letter_id),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The case as a whole, and the report to the GP
+
+
+def _document_url(referral_id: int, document_id: int) -> str:
+    return f"/api/v1/referrals/{referral_id}/documents/{document_id}"
+
+
+async def _case_parts(referral_id: int) -> dict[str, Any]:
+    notes = await (
+        TriageNote.select(*TriageNote.all_columns(), TriageNote.author.name)
+        .where(TriageNote.referral == referral_id)
+        .order_by(TriageNote.id)
+    )
+    assessments = await (
+        Assessment.select(*Assessment.all_columns(), Assessment.assessed_by.name)
+        .where(Assessment.referral == referral_id)
+        .order_by(Assessment.id)
+    )
+    consultations = await (
+        Consultation.select()
+        .where((Consultation.referral == referral_id) & Consultation.cancelled_at.is_null())
+        .order_by(Consultation.starts_at)
+    )
+    staff_rows = await ConsultationStaff.select(
+        ConsultationStaff.consultation, ConsultationStaff.staff.name
+    ).where(ConsultationStaff.consultation.is_in([c["id"] for c in consultations] or [0]))
+    staff_by_consultation: dict[int, list[str]] = {}
+    for row in staff_rows:
+        staff_by_consultation.setdefault(row["consultation"], []).append(row["staff.name"])
+    clarification = (
+        await Clarification.select().where(Clarification.referral == referral_id).first()
+    )
+    onward = await (
+        OnwardReferral.select()
+        .where(OnwardReferral.referral == referral_id)
+        .order_by(OnwardReferral.id)
+    )
+    return {
+        "triage_notes": [
+            TriageNoteOut(
+                id=n["id"],
+                author=n["author.name"],
+                author_role=n["author_role"],
+                note=n["note"],
+                recommendation=Recommendation(n["recommendation"]),
+                created_at=n["created_at"],
+            )
+            for n in notes
+        ],
+        "assessments": [
+            AssessmentOut(
+                id=a["id"],
+                decision=Decision(a["decision"]),
+                has_right_to_care=a["has_right_to_care"],
+                start_deadline=a["start_deadline"],
+                priority=Priority(a["priority"]) if a["priority"] else None,
+                reason=a["reason"],
+                assessed_by=a["assessed_by.name"],
+                assessed_at=a["assessed_at"],
+            )
+            for a in assessments
+        ],
+        "consultations": [
+            ConsultationOut(
+                id=c["id"],
+                starts_at=c["starts_at"],
+                ends_at=c["starts_at"] + timedelta(minutes=c["duration_minutes"]),
+                duration_minutes=c["duration_minutes"],
+                location=c["location"],
+                staff=staff_by_consultation.get(c["id"], []),
+                letter_url=_document_url(referral_id, c["letter"]) if c["letter"] else None,
+            )
+            for c in consultations
+        ],
+        "clarification": (
+            ClarificationUpdate(
+                summary=clarification["summary"],
+                coping_plan=clarification["coping_plan"],
+                work_recommendations=clarification["work_recommendations"],
+                follow_up=clarification["follow_up"],
+                version=clarification["version"],
+            )
+            if clarification
+            else None
+        ),
+        "onward_referrals": [
+            OnwardReferralOut(
+                id=o["id"],
+                destination_type=Destination(o["destination_type"]),
+                destination_name=o["destination_name"],
+                reason=o["reason"],
+                created_at=o["created_at"],
+                letter_url=_document_url(referral_id, o["letter"]),
+            )
+            for o in onward
+        ],
+    }
+
+
+async def case(user: CurrentUser, actor: Actor, referral_id: int) -> tuple[ReferralOut, CaseOut]:
+    """The referral and everything recorded on it; one audited read."""
+    referral = await referrals.get_referral(user, actor, referral_id)
+    parts = await _case_parts(referral_id)
+    documents = await referrals.list_documents([referral_id])
+    return referral, CaseOut(
+        referral_id=referral_id,
+        status=referral.status,
+        version=referral.version,
+        documents=[
+            DocumentOut(
+                id=d.id,
+                kind=d.kind,
+                title=d.title,
+                created_at=d.created_at,
+                url=_document_url(referral_id, d.id),
+            )
+            for d in documents
+        ],
+        **parts,
+    )
+
+
+async def _case_fingerprint(referral_id: int) -> tuple[object, ...]:
+    """What the report is made from, in brief: a change to any of it makes a report stale."""
+    clarification = (
+        await Clarification.select(Clarification.version)
+        .where(Clarification.referral == referral_id)
+        .first()
+    )
+    return (
+        await referrals.status_of(referral_id),
+        clarification["version"] if clarification else None,
+        await OnwardReferral.count().where(OnwardReferral.referral == referral_id),
+        await Consultation.count().where(
+            (Consultation.referral == referral_id) & Consultation.cancelled_at.is_null()
+        ),
+        await Assessment.count().where(Assessment.referral == referral_id),
+    )
+
+
+async def write_report(
+    user: CurrentUser, actor: Actor, referral_id: int, version: int | None
+) -> int:
+    """Build the report to the GP from what was recorded, store it, and complete the case."""
+    referral, recorded = await case(user, actor, referral_id)
+    if not can_move(referral.status, Status.COMPLETED):
+        raise Conflict(refusal(referral.status, Status.COMPLETED))
+    if recorded.clarification is None:
+        raise InvalidInput(
+            {"clarification": "Skriv den arbeidsfokuserte avklaringen før rapporten lages."}
+        )
+    seen = await _case_fingerprint(referral_id)
+    report = await render_pdf(
+        "clinic_track/report_pdf.html",
+        {"referral": referral, "case": recorded, "author": user, "today": today_in_oslo()},
+    )
+    async with write_transaction():
+        await referrals.check_version(referral_id, version)
+        if await _case_fingerprint(referral_id) != seen:
+            raise Conflict(
+                "Saken ble endret mens rapporten ble laget. Se over endringene og lag den på nytt."
+            )
+        document_id = await referrals.store_document(
+            actor, referral_id, kind="report", title="Rapport til fastlege", content=report
+        )
+        await referrals.change_status(
+            actor, referral_id, Status.COMPLETED, reason="Rapport sendt fastlege"
+        )
+    return document_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar
+
+
+CONSULTATION_SUMMARY = "Konsultasjon HelseIArbeid"
+CANCELLED_KEPT = timedelta(days=30)
+
+
+async def calendar_items(
+    *, staff_id: int | None, base_url: str, consultation_id: int | None = None
+) -> list[CalendarItem]:
+    """Consultations for a calendar: one staff member's (or the whole clinic's with None).
+
+    Nothing about the patient leaves the service: no name, national ID or complaint, only the
+    time, the room and a link that needs a login. Cancelled ones stay for 30 days.
+    """
+    now = utcnow()
+    condition: Any = (Consultation.starts_at >= now - timedelta(days=90)) & (
+        Consultation.cancelled_at.is_null() | (Consultation.cancelled_at >= now - CANCELLED_KEPT)
+    )
+    if consultation_id is not None:
+        condition = Consultation.id == consultation_id
+    if staff_id is not None:
+        booked = ConsultationStaff.select(ConsultationStaff.consultation).where(
+            ConsultationStaff.staff == staff_id
+        )
+        condition &= Consultation.id.is_in(booked)
+    rows = await Consultation.select(
+        Consultation.id,
+        Consultation.referral,
+        Consultation.starts_at,
+        Consultation.duration_minutes,
+        Consultation.location,
+        Consultation.cancelled_at,
+        Consultation.sequence,
+        Consultation.updated_at,
+    ).where(condition)
+    return [
+        CalendarItem(
+            uid=f"consultation-{row['id']}@helseiarbeid",
+            summary=CONSULTATION_SUMMARY,
+            starts_at=row["starts_at"],
+            ends_at=row["starts_at"] + timedelta(minutes=row["duration_minutes"]),
+            location=row["location"],
+            description=(
+                "Tverrfaglig konsultasjon i HelseIArbeid. Detaljer (krever innlogging): "
+                f"{base_url}/klinikk/henvisninger/{row['referral']}#konsultasjoner"
+            ),
+            status="CANCELLED" if row["cancelled_at"] else "CONFIRMED",
+            sequence=row["sequence"],
+            changed_at=row["updated_at"],
+            url=f"{base_url}/klinikk/henvisninger/{row['referral']}#konsultasjoner",
+        )
+        for row in rows
+    ]

@@ -1,0 +1,117 @@
+"""Service areas, enterprises, contact users, programmes, sessions and result goals."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from helseiarbeid.core.tables import User
+
+
+class ServiceArea(Table, tablename="service_area"):
+    """A region the clinic serves, with the date each track opened there (None: not offered)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    name = Varchar(length=100, unique=True)
+    county = Varchar(length=50)
+    company_track_from = Date(null=True, default=None)
+    individual_track_from = Date(null=True, default=None)
+
+
+class Enterprise(Table, tablename="enterprise"):
+    id: Serial  # added by Piccolo; declared for type checkers
+    org_number = Varchar(length=9, unique=True, index=True)
+    name = Varchar(length=200, index=True)
+    address = Varchar(length=300)
+    municipality = Varchar(length=100)
+    service_area = ForeignKey(references=ServiceArea, on_delete=OnDelete.restrict, index=True)
+    employee_count = Integer()
+    industry = Varchar(length=100, default="")
+    union_representative = Varchar(length=200, default="")
+    safety_delegate = Varchar(length=200, default="")
+    company_health_service_takes_part = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class EnterpriseContact(Table, tablename="enterprise_contact"):
+    """Links an `enterprise_contact` user to the one enterprise they act for."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, unique=True, index=True)
+    enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.cascade, index=True)
+
+
+class Programme(Table, tablename="programme"):
+    """An enterprise's HelseIArbeid programme. ``status`` is derived from the sessions and
+    records (see services.derive_status) and stored so lists can filter on it."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=32, index=True)
+    requested_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    requested_at = Timestamptz()
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
+    # The anchoring meeting's record.
+    anchoring_participants = Text(default="")
+    agreed_deliveries = Text(default="")
+    anchored_at = Timestamptz(null=True, default=None)
+    # The evaluation meeting's record.
+    evaluation_assessment = Text(default="")
+    further_plans = Text(default="")
+    evaluated_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz()
+
+
+class ProgrammeSession(Table, tablename="programme_session"):
+    """One meeting or one sitting of a module. A request from the enterprise has no
+    facilitators until the coordinator confirms it."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    programme = ForeignKey(references=Programme, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=16, index=True)
+    state = Varchar(length=16, index=True)
+    starts_at = Timestamptz(index=True)
+    duration_minutes = Integer()
+    location = Varchar(length=300)
+    # Module sittings: how many were invited and came, the tasks given, the IA notes.
+    invited = Integer(null=True, default=None)
+    attended = Integer(null=True, default=None)
+    tasks = Text(default="")
+    ia_notes = Text(default="")
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
+    # Raised by every change of time, place or state (calendar feeds' SEQUENCE).
+    sequence = Integer(default=0)
+    created_at = Timestamptz()
+    updated_at = Timestamptz(index=True)
+
+
+class SessionFacilitator(Table, tablename="session_facilitator"):
+    id: Serial  # added by Piccolo; declared for type checkers
+    session = ForeignKey(references=ProgrammeSession, on_delete=OnDelete.cascade, index=True)
+    facilitator = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
+
+
+class ResultGoal(Table, tablename="result_goal"):
+    """A concrete result goal agreed at anchoring, e.g. sick leave 8.2 % → 7.5 %."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    programme = ForeignKey(references=Programme, on_delete=OnDelete.cascade, index=True)
+    description = Text()
+    indicator = Varchar(length=200)
+    baseline = DoublePrecision()
+    target = DoublePrecision()
+    unit = Varchar(length=20, default="")
+    measured = DoublePrecision(null=True, default=None)

@@ -1,0 +1,1 @@
+"""What both tracks share: settings-backed database, auth, audit, Norwegian rules, UI shell."""

@@ -1,0 +1,203 @@
+"""The access log for health data (pasientjournalforskriften § 14, Normen fact sheet 15).
+
+``record`` is the one function every health-data path calls, inside the same transaction as
+the read or write it describes. There is no update or delete here, and the database refuses
+both. ``search`` and ``patient_report`` answer the privacy officer and the patient.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.tables import AuditEvent
+
+
+class AuditAction(enum.StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    EXPORT = "export"
+
+    @property
+    def label(self) -> str:
+        return {"read": "Lest", "create": "Opprettet", "update": "Endret", "export": "Eksportert"}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in user, an API client, or the system itself (user_id None)."""
+
+    user_id: int | None
+    role: str
+    client: str = "web"
+
+
+SYSTEM = Actor(user_id=None, role="system", client="system")
+
+
+async def record(
+    actor: Actor,
+    action: AuditAction,
+    resource_type: str,
+    resource_id: str | int = "",
+    *,
+    purpose: str,
+    patient_id: int | None = None,
+    referral_id: int | None = None,
+) -> None:
+    await AuditEvent.insert(
+        AuditEvent(
+            occurred_at=utcnow(),
+            actor=actor.user_id,
+            actor_role=actor.role,
+            action=action.value,
+            resource_type=resource_type,
+            resource_id=str(resource_id),
+            patient_id=patient_id,
+            referral_id=referral_id,
+            purpose=purpose,
+            client=actor.client,
+        )
+    )
+
+
+async def record_many(
+    actor: Actor,
+    action: AuditAction,
+    resource_type: str,
+    accesses: list[tuple[int, int]],
+    *,
+    purpose: str,
+) -> None:
+    """One row per (referral_id, patient_id) shown, e.g. in a list; a single INSERT."""
+    if not accesses:
+        return
+    now = utcnow()
+    await AuditEvent.insert(
+        *[
+            AuditEvent(
+                occurred_at=now,
+                actor=actor.user_id,
+                actor_role=actor.role,
+                action=action.value,
+                resource_type=resource_type,
+                resource_id=str(referral_id),
+                patient_id=patient_id,
+                referral_id=referral_id,
+                purpose=purpose,
+                client=actor.client,
+            )
+            for referral_id, patient_id in accesses
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: int | None = None
+    action: AuditAction | None = None
+    patient_id: int | None = None
+    referral_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    occurred_at: datetime
+    actor_name: str
+    actor_role: str
+    action: str
+    resource_type: str
+    resource_id: str
+    patient_id: int | None
+    referral_id: int | None
+    purpose: str
+    client: str
+
+
+def _row(raw: dict[str, Any]) -> AuditRow:
+    return AuditRow(
+        id=raw["id"],
+        occurred_at=raw["occurred_at"],
+        actor_name=raw["actor.name"] or "Systemet",
+        actor_role=raw["actor_role"],
+        action=raw["action"],
+        resource_type=raw["resource_type"],
+        resource_id=raw["resource_id"],
+        patient_id=raw["patient_id"],
+        referral_id=raw["referral_id"],
+        purpose=raw["purpose"],
+        client=raw["client"],
+    )
+
+
+async def search(filters: AuditFilter, *, limit: int = 50, offset: int = 0) -> list[AuditRow]:
+    """Newest first; one query (the actor's name is joined, not fetched per row)."""
+    query = AuditEvent.select(
+        *AuditEvent.all_columns(exclude=[AuditEvent.actor]), AuditEvent.actor.name
+    )
+    if filters.actor_id is not None:
+        query = query.where(AuditEvent.actor == filters.actor_id)
+    if filters.action is not None:
+        query = query.where(AuditEvent.action == filters.action.value)
+    if filters.patient_id is not None:
+        query = query.where(AuditEvent.patient_id == filters.patient_id)
+    if filters.referral_id is not None:
+        query = query.where(AuditEvent.referral_id == filters.referral_id)
+    if filters.since is not None:
+        query = query.where(AuditEvent.occurred_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.occurred_at < filters.until)
+    rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit).offset(offset)
+    return [_row(raw) for raw in rows]
+
+
+@dataclass(frozen=True)
+class AccessSummary:
+    """One person's accesses to a patient's data: the answer to "who has seen me"."""
+
+    actor_name: str
+    actor_role: str
+    first_access: datetime
+    last_access: datetime
+    accesses: int
+
+
+async def patient_report(patient_id: int, requested_by: Actor) -> list[AccessSummary]:
+    """Who has read or changed this patient's data, grouped per person.
+
+    Looking at the access log of a patient is itself an access to that patient and is recorded.
+    """
+    rows = await (
+        AuditEvent.select(AuditEvent.actor.name, AuditEvent.actor_role, AuditEvent.occurred_at)
+        .where(AuditEvent.patient_id == patient_id)
+        .order_by(AuditEvent.occurred_at)
+    )
+    summaries: dict[tuple[str, str], AccessSummary] = {}
+    for raw in rows:
+        key = (raw["actor.name"] or "Systemet", raw["actor_role"])
+        seen = summaries.get(key)
+        summaries[key] = AccessSummary(
+            actor_name=key[0],
+            actor_role=key[1],
+            first_access=seen.first_access if seen else raw["occurred_at"],
+            last_access=raw["occurred_at"],
+            accesses=(seen.accesses if seen else 0) + 1,
+        )
+    await record(
+        requested_by,
+        AuditAction.READ,
+        "access_log",
+        patient_id,
+        purpose="innsyn i logg over hvem som har sett pasientens opplysninger",
+        patient_id=patient_id,
+    )
+    return sorted(summaries.values(), key=lambda s: s.last_access, reverse=True)

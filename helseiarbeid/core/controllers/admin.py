@@ -1,0 +1,125 @@
+"""Administration for the privacy officer: the access log, per-patient reports, users, tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from helseiarbeid.core import audit, tokens, users
+from helseiarbeid.core.audit import AuditAction, AuditFilter
+from helseiarbeid.core.clock import OSLO
+from helseiarbeid.core.policy import allow
+from helseiarbeid.core.roles import Role
+from helseiarbeid.core.schemas import AuditEventOut, AuditPage
+from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of
+
+PAGE_SIZE = 50
+ADMIN_ONLY = allow(Role.ADMIN)
+
+
+def _oslo_midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(0), tzinfo=OSLO) if day else None
+
+
+def _filters(
+    actor: int | None,
+    action: AuditAction | None,
+    patient: int | None,
+    referral: int | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> AuditFilter:
+    date_from, date_to = (
+        min(day, date(2999, 12, 31)) if day else None for day in (date_from, date_to)
+    )
+    return AuditFilter(
+        actor_id=actor,
+        action=action,
+        patient_id=patient,
+        referral_id=referral,
+        since=_oslo_midnight(date_from),
+        until=_oslo_midnight(date_to + timedelta(days=1) if date_to else None),
+    )
+
+
+class AdminController(Controller):
+    opt = ADMIN_ONLY
+
+    @get("/admin/audit", include_in_schema=False)
+    async def audit_page(
+        self,
+        actor: QueryId = None,
+        action: FromQuery[AuditAction | None] = None,
+        patient: QueryId = None,
+        referral: QueryId = None,
+        date_from: Annotated[date | None, QueryParameter(name="from")] = None,
+        date_to: Annotated[date | None, QueryParameter(name="to")] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+    ) -> Template:
+        filters = _filters(actor, action, patient, referral, date_from, date_to)
+        rows = await audit.search(filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        query = {
+            "actor": actor or "",
+            "action": action.value if action else "",
+            "patient": patient or "",
+            "referral": referral or "",
+            "from": date_from.isoformat() if date_from else "",
+            "to": date_to.isoformat() if date_to else "",
+        }
+        return Template(
+            "admin/audit.html",
+            context={
+                "rows": rows[:PAGE_SIZE],
+                "has_next": len(rows) > PAGE_SIZE,
+                "page": page,
+                "query": query,
+                "actions": list(AuditAction),
+                "users": await users.list_users(),
+            },
+        )
+
+    @get("/admin/audit/patients/{patient_id:int}", include_in_schema=False)
+    async def patient_report_page(
+        self, request: Request[Any, Any, Any], patient_id: PathId
+    ) -> Template:
+        summaries = await audit.patient_report(patient_id, actor_of(request))
+        return Template(
+            "admin/patient_report.html",
+            context={"patient_id": patient_id, "summaries": summaries},
+        )
+
+    @get("/admin/users", include_in_schema=False)
+    async def users_page(self) -> Template:
+        return Template(
+            "admin/users.html",
+            context={"users": await users.list_users(), "tokens": await tokens.list_api_tokens()},
+        )
+
+    @post("/admin/tokens/{token_id:int}/revoke", include_in_schema=False)
+    async def revoke_token(self, token_id: PathId) -> Redirect:
+        await tokens.revoke_api_token(token_id)
+        return Redirect("/admin/users?revoked=1", status_code=303)
+
+    @delete("/api/v1/tokens/{token_id:int}", tags=["identity"], status_code=204)
+    async def revoke_token_api(self, token_id: PathId) -> None:
+        await tokens.revoke_api_token(token_id)
+
+    @get("/api/v1/audit-events", tags=["audit"])
+    async def audit_events(
+        self,
+        actor: QueryId = None,
+        action: FromQuery[AuditAction | None] = None,
+        patient: QueryId = None,
+        referral: QueryId = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = PAGE_SIZE,
+        offset: Offset = 0,
+    ) -> AuditPage:
+        filters = _filters(actor, action, patient, referral, None, None)
+        rows = await audit.search(filters, limit=limit, offset=offset)
+        return AuditPage(
+            items=[AuditEventOut(**row.__dict__) for row in rows], limit=limit, offset=offset
+        )

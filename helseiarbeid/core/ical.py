@@ -1,0 +1,90 @@
+"""iCalendar (RFC 5545) output with the icalendar library: a calendar with an Europe/Oslo
+VTIMEZONE before its events, and events from plain CalendarItems the domains hand over.
+
+The output is a pure function of its input: DTSTAMP is the item's last change (not "now") and
+items are ordered, so an unchanged feed is byte-identical from fetch to fetch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+from helseiarbeid.core.clock import OSLO
+
+PRODID = "-//HelseIArbeid//HelseIArbeid kalender 1.0//NO"
+CET = timedelta(hours=1)
+CEST = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    uid: str
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    description: str
+    status: str  # CONFIRMED, TENTATIVE or CANCELLED
+    sequence: int
+    changed_at: datetime
+    url: str
+
+
+def _oslo_timezone() -> Timezone:
+    """Europe/Oslo as Norway has kept it since 1996: CEST from the last Sunday in March at
+    02:00, CET from the last Sunday in October at 03:00."""
+    timezone = Timezone()
+    timezone.add("tzid", "Europe/Oslo")
+    summer = TimezoneDaylight()
+    # Onsets in a VTIMEZONE are local wall-clock times, hence naive.
+    summer.add("dtstart", datetime(1996, 3, 31, 2, 0))  # noqa: DTZ001
+    summer.add("tzoffsetfrom", CET)
+    summer.add("tzoffsetto", CEST)
+    summer.add("tzname", "CEST")
+    summer.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
+    winter = TimezoneStandard()
+    winter.add("dtstart", datetime(1996, 10, 27, 3, 0))  # noqa: DTZ001
+    winter.add("tzoffsetfrom", CEST)
+    winter.add("tzoffsetto", CET)
+    winter.add("tzname", "CET")
+    winter.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
+    timezone.add_component(summer)
+    timezone.add_component(winter)
+    return timezone
+
+
+def _event(item: CalendarItem) -> Event:
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", item.changed_at.astimezone(UTC))
+    event.add("dtstart", item.starts_at.astimezone(OSLO))
+    event.add("dtend", item.ends_at.astimezone(OSLO))
+    event.add("summary", item.summary)
+    event.add("location", item.location)
+    event.add("description", item.description)
+    event.add("status", item.status)
+    event.add("sequence", item.sequence)
+    event.add("url", item.url)
+    event.add("last-modified", item.changed_at.astimezone(UTC))
+    return event
+
+
+def calendar(name: str, items: list[CalendarItem]) -> bytes:
+    """A published calendar (a feed or a single event) as bytes: CRLF, folded at 75 octets."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Oslo")
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    cal.add_component(_oslo_timezone())
+    for item in sorted(items, key=lambda i: (i.starts_at, i.uid)):
+        cal.add_component(_event(item))
+    body: bytes = cal.to_ical()
+    return body

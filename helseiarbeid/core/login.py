@@ -1,0 +1,23 @@
+"""Password login: throttle first, then check the password, then start a session."""
+
+from __future__ import annotations
+
+from helseiarbeid.core import sessions, throttle
+from helseiarbeid.core.errors import InvalidInput
+from helseiarbeid.core.users import check_password
+
+
+async def log_in(email: str, password: str, address: str) -> str:
+    """Return a new session cookie value, or raise InvalidInput / TooManyAttempts."""
+    if len(email) > 254:
+        message = "E-postadressen er for lang."
+        raise InvalidInput({"email": message}, message=message)
+    await throttle.check_allowed(email, address)
+    user = await check_password(email, password)
+    await throttle.note_attempt(email, address, succeeded=user is not None)
+    if user is None:
+        raise InvalidInput(
+            {"password": "Feil e-postadresse eller passord."},
+            message="Feil e-postadresse eller passord.",
+        )
+    return await sessions.start_session(user.id)

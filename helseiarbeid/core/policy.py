@@ -1,0 +1,61 @@
+"""Who may use which route. Every route handler declares a policy in its ``opt``; one guard
+enforces it, and a route without a policy is refused (fail closed) and fails a test.
+
+    @get("/x", opt=allow(Role.GP))        # only GPs
+    @get("/y", opt=SIGNED_IN)             # any signed-in user
+    @get("/z", opt=PUBLIC)                # anyone, e.g. /health and the login page
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from helseiarbeid.core.roles import ALL_ROLES, Role
+from helseiarbeid.core.users import CurrentUser
+
+POLICY_KEY = "policy"
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: frozenset[Role]
+    public: bool = False
+
+
+def allow(*roles: Role | frozenset[Role]) -> dict[str, Any]:
+    allowed: set[Role] = set()
+    for item in roles:
+        allowed |= item if isinstance(item, frozenset) else {item}
+    if not allowed:
+        raise ValueError("allow() needs at least one role; use PUBLIC for open routes")
+    return {POLICY_KEY: Policy(roles=frozenset(allowed))}
+
+
+PUBLIC: dict[str, Any] = {POLICY_KEY: Policy(roles=ALL_ROLES, public=True)}
+SIGNED_IN: dict[str, Any] = allow(ALL_ROLES)
+
+
+def policy_of(handler: BaseRouteHandler) -> Policy | None:
+    policy = handler.opt.get(POLICY_KEY)
+    return policy if isinstance(policy, Policy) else None
+
+
+def enforce_policy(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """App-wide guard."""
+    policy = policy_of(handler)
+    if policy is None:
+        raise PermissionDeniedException("Denne siden har ingen tilgangsregel.")
+    if policy.public:
+        return
+    user: CurrentUser | None = connection.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException("Du må logge inn.")
+    if user.role not in policy.roles:
+        raise PermissionDeniedException("Du har ikke tilgang til denne siden.")

@@ -1,0 +1,37 @@
+"""The roles of the service and who belongs to which group."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    GP = "gp"
+    COORDINATOR = "coordinator"
+    PSYCHOLOGIST = "psychologist"
+    PHYSICIAN = "physician"
+    NAV_COUNSELLOR = "nav_counsellor"
+    ENTERPRISE_CONTACT = "enterprise_contact"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.GP: "Fastlege",
+    Role.COORDINATOR: "Koordinator",
+    Role.PSYCHOLOGIST: "Psykolog",
+    Role.PHYSICIAN: "Fysikalsk medisiner",
+    Role.NAV_COUNSELLOR: "NAV-veileder",
+    Role.ENTERPRISE_CONTACT: "Kontaktperson i virksomhet",
+    Role.ADMIN: "Administrator",
+}
+
+# The interdisciplinary team that assesses referrals and facilitates company sessions.
+TEAM_ROLES = frozenset({Role.PSYCHOLOGIST, Role.PHYSICIAN, Role.NAV_COUNSELLOR})
+CLINIC_STAFF = TEAM_ROLES | {Role.COORDINATOR}
+# Roles that must carry an HPR number (registered health personnel).
+HEALTH_PERSONNEL_ROLES = frozenset({Role.GP, Role.PSYCHOLOGIST, Role.PHYSICIAN})
+ALL_ROLES = frozenset(Role)

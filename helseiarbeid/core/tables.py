@@ -1,0 +1,101 @@
+"""Users, their logins and API tokens, login attempts, and the append-only audit log."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from helseiarbeid.core.roles import Role
+
+
+class User(Table, tablename="app_user"):
+    id: Serial  # added by Piccolo; declared for type checkers
+    email = Varchar(length=254, unique=True, index=True)
+    name = Varchar(length=200)
+    role = Varchar(length=32, choices=Role, index=True)
+    hpr_number = Varchar(length=9, null=True, default=None)
+    # Where the user works (a GP's office, the clinic, an enterprise), shown on letters.
+    workplace_name = Varchar(length=200, default="")
+    workplace_address = Varchar(length=300, default="")
+    workplace_phone = Varchar(length=30, default="")
+    password_hash = Varchar(length=200, null=True, default=None)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class UserSession(Table, tablename="user_session"):
+    """A browser login. The cookie holds a random token; only its SHA-256 is stored."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A bearer token for a system client (e.g. a GP's record system). Stored only as a hash."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=100, default="")
+    token_hash = Varchar(length=64, unique=True, index=True)
+    # The first characters of the token, so an owner can tell tokens apart in a list.
+    token_prefix = Varchar(length=16)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    id: Serial  # added by Piccolo; declared for type checkers
+    email = Varchar(length=254, index=True)
+    address = Varchar(length=64, index=True)
+    succeeded = Boolean(default=False)
+    attempted_at = Timestamptz(index=True)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """One access to health data (pasientjournalforskriften § 14). Rows are never changed.
+
+    Database triggers refuse UPDATE and DELETE on both engines (see the migration).
+    ``patient_id`` and ``referral_id`` point into the individual track without a foreign key,
+    so core does not depend on the domains and the log outlives whatever it describes.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    occurred_at = Timestamptz(index=True)
+    actor = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True, null=True)
+    actor_role = Varchar(length=32)
+    action = Varchar(length=32, index=True)
+    resource_type = Varchar(length=50)
+    resource_id = Varchar(length=64, default="")
+    patient_id = Integer(null=True, default=None, index=True)
+    referral_id = Integer(null=True, default=None, index=True)
+    purpose = Text(default="")
+    client = Varchar(length=16, default="web")
+
+
+class BusyPeriod(Table, tablename="busy_period"):
+    """Time a staff member is booked, from either track: one calendar, one rule.
+
+    ``buffer_minutes`` is the travel time the booking needs on each side (on-site company
+    sessions); two bookings clash when they come closer than the larger of their buffers.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    staff = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz(index=True)
+    buffer_minutes = Integer(default=0)
+    kind = Varchar(length=32)
+    source_id = Integer(index=True)

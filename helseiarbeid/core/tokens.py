@@ -1,0 +1,84 @@
+"""Random secrets for cookies and bearer tokens: only their SHA-256 digests are stored.
+
+The secrets carry 256 bits of randomness, so a fast digest is safe here (no need for argon2)
+and lookup by digest is a single indexed query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.database import write_transaction
+from helseiarbeid.core.errors import NotFound
+from helseiarbeid.core.tables import ApiToken, User
+from helseiarbeid.core.users import CurrentUser
+
+API_TOKEN_PREFIX = "hia_"  # noqa: S105 - a public marker, not a secret
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def create_api_token(user_id: int, name: str = "") -> str:
+    """Store a new token for the user and return it; it is shown once and never again."""
+    token = API_TOKEN_PREFIX + new_secret()
+    async with write_transaction():
+        if not await User.exists().where(User.id == user_id):
+            raise NotFound(f"no user with id {user_id}")
+        await ApiToken.insert(
+            ApiToken(
+                user=user_id,
+                name=name,
+                token_hash=digest(token),
+                token_prefix=token[:12],
+                created_at=utcnow(),
+            )
+        )
+    return token
+
+
+# Every API request runs this, so it is plain SQL: building the same joined select with the query
+# builder cost about a quarter of a referral submission's CPU time (profiled with py-spy).
+_ACTIVE_USER_BY_DIGEST_SQL = (
+    "SELECT u.id, u.email, u.name, u.role, u.hpr_number, u.workplace_name, "
+    "u.workplace_address, u.workplace_phone "
+    'FROM api_token t JOIN app_user u ON u.id = t."user" '
+    "WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.is_active"
+)
+
+
+async def user_for_api_token(token: str) -> CurrentUser | None:
+    """The active user behind an unrevoked token, or None."""
+    rows = await ApiToken.raw(_ACTIVE_USER_BY_DIGEST_SQL, digest(token))
+    return CurrentUser.from_row(rows[0]) if rows else None
+
+
+async def revoke_api_token(token_id: int) -> None:
+    async with write_transaction():
+        updated = (
+            await ApiToken.update({ApiToken.revoked_at: utcnow()})
+            .where((ApiToken.id == token_id) & ApiToken.revoked_at.is_null())
+            .returning(ApiToken.id)
+        )
+    if not updated:
+        raise NotFound(f"no active API token with id {token_id}")
+
+
+async def list_api_tokens() -> list[dict[str, object]]:
+    query = ApiToken.select(
+        ApiToken.id,
+        ApiToken.name,
+        ApiToken.token_prefix,
+        ApiToken.created_at,
+        ApiToken.revoked_at,
+        ApiToken.user.name,
+        ApiToken.user.email,
+    ).order_by(ApiToken.id, ascending=False)
+    return list(await query)

@@ -1,0 +1,170 @@
+"""Users: creation with validation, lookup, and password checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from litestar.concurrency import sync_to_thread
+
+from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.database import is_unique_violation, write_transaction
+from helseiarbeid.core.errors import InvalidInput, NotFound
+from helseiarbeid.core.identifiers import IdentifierError, validate_hpr_number
+from helseiarbeid.core.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from helseiarbeid.core.roles import HEALTH_PERSONNEL_ROLES, Role
+from helseiarbeid.core.tables import User
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in user as the rest of the app sees it (no password hash)."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    hpr_number: str | None
+    workplace_name: str
+    workplace_address: str
+    workplace_phone: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, object]) -> CurrentUser:
+        return cls(
+            id=int(row["id"]),  # type: ignore[call-overload]
+            email=str(row["email"]),
+            name=str(row["name"]),
+            role=Role(str(row["role"])),
+            hpr_number=row["hpr_number"] if row["hpr_number"] else None,  # type: ignore[arg-type]
+            workplace_name=str(row["workplace_name"]),
+            workplace_address=str(row["workplace_address"]),
+            workplace_phone=str(row["workplace_phone"]),
+        )
+
+
+USER_COLUMNS = (
+    User.id,
+    User.email,
+    User.name,
+    User.role,
+    User.hpr_number,
+    User.workplace_name,
+    User.workplace_address,
+    User.workplace_phone,
+)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        allowed = ", ".join(role.value for role in Role)
+        raise InvalidInput({"role": f"unknown role {value!r}; use one of: {allowed}"}) from None
+
+
+def validate_new_user(
+    *, email: str, name: str, role: Role, hpr_number: str | None, password: str | None = None
+) -> tuple[str, str | None]:
+    """Check a new user's fields; returns the normalised email and HPR number."""
+    email = normalise_email(email)
+    problems: dict[str, str] = {}
+    if not _EMAIL.fullmatch(email):
+        problems["email"] = f"{email!r} is not an email address"
+    if not name.strip():
+        problems["name"] = "a name is required"
+    if hpr_number:
+        try:
+            hpr_number = validate_hpr_number(hpr_number)
+        except IdentifierError:
+            problems["hpr"] = f"{hpr_number!r} is not an HPR number (4–9 digits, no leading 0)"
+    elif role in HEALTH_PERSONNEL_ROLES:
+        problems["hpr"] = f"an HPR number is required for the role {role.value}"
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        problems["password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if problems:
+        raise InvalidInput(problems)
+    return email, hpr_number or None
+
+
+async def create_user(
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None,
+    hpr_number: str | None = None,
+    workplace_name: str = "",
+    workplace_address: str = "",
+    workplace_phone: str = "",
+) -> CurrentUser:
+    """Validate and store a new user. Raises InvalidInput naming the field that is wrong."""
+    email, hpr_number = validate_new_user(
+        email=email, name=name, role=role, hpr_number=hpr_number, password=password
+    )
+    password_hash = await sync_to_thread(hash_password, password) if password else None
+    duplicate = InvalidInput({"email": f"a user with the email {email} already exists"})
+    try:
+        async with write_transaction():
+            if await User.exists().where(User.email == email):
+                raise duplicate
+            rows = await User.insert(
+                User(
+                    email=email,
+                    name=name.strip(),
+                    role=role.value,
+                    hpr_number=hpr_number or None,
+                    workplace_name=workplace_name,
+                    workplace_address=workplace_address,
+                    workplace_phone=workplace_phone,
+                    password_hash=password_hash,
+                    created_at=utcnow(),
+                )
+            )
+    except Exception as error:
+        if is_unique_violation(error):
+            raise duplicate from error
+        raise
+    return await get_user(rows[0]["id"])
+
+
+async def get_user(user_id: int) -> CurrentUser:
+    row = await User.select(*USER_COLUMNS).where(User.id == user_id).first()
+    if row is None:
+        raise NotFound(f"no user with id {user_id}")
+    return CurrentUser.from_row(row)
+
+
+async def get_active_user_by_email(email: str) -> CurrentUser:
+    row = (
+        await User.select(*USER_COLUMNS)
+        .where((User.email == normalise_email(email)) & (User.is_active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no active user with the email {normalise_email(email)}")
+    return CurrentUser.from_row(row)
+
+
+async def check_password(email: str, password: str) -> CurrentUser | None:
+    """The user if the email belongs to an active user with this password, else None."""
+    row = (
+        await User.select(*USER_COLUMNS, User.password_hash)
+        .where((User.email == normalise_email(email)) & (User.is_active == True))  # noqa: E712
+        .first()
+    )
+    stored_hash = row["password_hash"] if row else None
+    if not await sync_to_thread(verify_password, stored_hash, password):
+        return None
+    return CurrentUser.from_row(row) if row else None
+
+
+async def list_users() -> list[CurrentUser]:
+    rows = await User.select(*USER_COLUMNS).order_by(User.role).order_by(User.name)
+    return [CurrentUser.from_row(row) for row in rows]

@@ -1,0 +1,38 @@
+"""Small helpers controllers share: who the caller is, as the services want it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response
+from litestar.params import PathParameter, QueryParameter
+
+from helseiarbeid.core.audit import Actor
+from helseiarbeid.core.schemas import MAX_DB_INT
+from helseiarbeid.core.users import CurrentUser
+
+# Path and query parameters that name rows or page through them, bounded so that no value can
+# overflow the database's integers (a clear 4xx instead of a 500).
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_DB_INT)]
+QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_DB_INT)]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_DB_INT)]
+
+
+def current_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    user: CurrentUser = request.scope["user"]  # the policy guard has made sure it is set
+    return user
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor:
+    user = current_user(request)
+    client = "api" if request.scope.get("auth") == "token" else "web"
+    return Actor(user_id=user.id, role=user.role.value, client=client)
+
+
+def pdf_response(content: bytes, filename: str) -> Response[bytes]:
+    """A PDF shown in the browser (inline), with a file name for saving it."""
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )

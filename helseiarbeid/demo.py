@@ -1,0 +1,602 @@
+"""Fictitious demo data: the clinic team, GPs, and enterprises in Nordland, Troms and Finnmark.
+
+Every person is invented. Organisation numbers are computed to pass the check digit and are not
+meant to match real enterprises. Later domains extend this with referrals and programmes.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from helseiarbeid.clinic_track import services as clinic
+from helseiarbeid.clinic_track.schemas import (
+    AssessmentCreate,
+    ClarificationUpdate,
+    ConsultationCreate,
+    Decision,
+    Destination,
+    OnwardReferralCreate,
+    Priority,
+    Recommendation,
+    TriageNoteCreate,
+)
+from helseiarbeid.company_track import services as company
+from helseiarbeid.company_track.schemas import (
+    AnchoringRecord,
+    AttendanceRecord,
+    EnterpriseCreate,
+    EvaluationRecord,
+    GoalCreate,
+    SessionCreate,
+    SessionKind,
+)
+from helseiarbeid.core import users
+from helseiarbeid.core.audit import Actor
+from helseiarbeid.core.clock import OSLO, pinned, today_in_oslo, utcnow
+from helseiarbeid.core.errors import Conflict
+from helseiarbeid.core.identifiers import synthetic_national_id, synthetic_org_number
+from helseiarbeid.core.roles import Role
+from helseiarbeid.core.tables import User
+from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.core.working_days import add_working_days, is_working_day
+from helseiarbeid.referrals import services as referrals
+from helseiarbeid.referrals.schemas import (
+    Complaint,
+    EmployerIn,
+    PatientIn,
+    ReferralCreate,
+    Urgency,
+    WorkStatus,
+)
+
+# The password of every demo user; printed by `make run`. Demo data never goes to production.
+DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - demo data only, printed by make run
+
+CLINIC = ("HelseIArbeid, Nordlandssykehuset Bodø", "Parkveien 95, 8005 Bodø", "75 53 40 00")
+
+TEAM = [
+    ("koordinator@helseiarbeid.example", "Kari Koordinator", Role.COORDINATOR, None),
+    ("psykolog@helseiarbeid.example", "Per Psykolog", Role.PSYCHOLOGIST, "9100001"),
+    ("lege@helseiarbeid.example", "Frida Fysikalsk", Role.PHYSICIAN, "9100002"),
+    ("nav@helseiarbeid.example", "Nils NAV-veileder", Role.NAV_COUNSELLOR, None),
+    ("psykolog2@helseiarbeid.example", "Sara Solberg", Role.PSYCHOLOGIST, "9100003"),
+    ("nav2@helseiarbeid.example", "Ole Olsen", Role.NAV_COUNSELLOR, None),
+    ("admin@helseiarbeid.example", "Ada Personvernombud", Role.ADMIN, None),
+]
+
+GPS = [
+    (
+        "fastlege.bodo@legekontor.example",
+        "Anne Fastlege",
+        "9200001",
+        ("Sentrum legekontor Bodø", "Storgata 10, 8006 Bodø", "75 50 10 10"),
+    ),
+    (
+        "fastlege.tromso@legekontor.example",
+        "Bjørn Berg",
+        "9200002",
+        ("Tromsø legesenter", "Grønnegata 5, 9008 Tromsø", "77 60 20 20"),
+    ),
+    (
+        "fastlege.alta@legekontor.example",
+        "Cecilie Dahl",
+        "9200003",
+        ("Alta legekontor", "Markedsgata 3, 9510 Alta", "78 40 30 30"),
+    ),
+    (
+        "fastlege.svolvaer@legekontor.example",
+        "David Eriksen",
+        "9200004",
+        ("Svolvær legesenter", "Torget 1, 8300 Svolvær", "76 06 40 40"),
+    ),
+]
+
+SERVICE_AREAS = [
+    ("Salten", "Nordland", date(2019, 1, 1), date(2019, 1, 1)),
+    ("Lofoten og Vesterålen", "Nordland", date(2020, 1, 1), date(2019, 1, 1)),
+    ("Troms", "Troms", date(2019, 1, 1), date(2019, 1, 1)),
+    ("Vest-Finnmark", "Finnmark", date(2019, 1, 1), date(2019, 1, 1)),
+]
+
+ENTERPRISES = [
+    ("Bodø Havnelager AS", "Havnegata 12, 8006 Bodø", "Bodø", "Salten", 85, "Lager og logistikk"),
+    ("Salten Omsorgssenter", "Rønvikveien 4, 8009 Bodø", "Bodø", "Salten", 140, "Helse og omsorg"),
+    (
+        "Lofotfisk AS",
+        "Kaiveien 2, 8300 Svolvær",
+        "Vågan",
+        "Lofoten og Vesterålen",
+        60,
+        "Fiskeindustri",
+    ),
+    ("Tromsø Renhold AS", "Skippergata 20, 9008 Tromsø", "Tromsø", "Troms", 45, "Renhold"),
+    ("Ishavsbygg AS", "Sjøgata 8, 9008 Tromsø", "Tromsø", "Troms", 110, "Bygg og anlegg"),
+    ("Alta Skiferbrudd AS", "Bruddveien 1, 9510 Alta", "Alta", "Vest-Finnmark", 70, "Bergverk"),
+    ("Finnsnes Mekaniske AS", "Verkstedveien 3, 9300 Finnsnes", "Senja", "Troms", 55, "Industri"),
+]
+
+# Which programme each enterprise has, in order: one in every status. (sessions as days from
+# today; None = not booked; "requested" marks an enterprise's wish the coordinator has not
+# confirmed.)
+PROGRAMMES: list[tuple[str, dict[str, object]]] = [
+    (
+        "completed",
+        {"anchoring": -130, "module_1": -110, "module_2": -95, "module_3": -80, "evaluation": -30},
+    ),
+    (
+        "evaluation_scheduled",
+        {"anchoring": -95, "module_1": -75, "module_2": -60, "module_3": -45, "evaluation": 16},
+    ),
+    ("modules_in_progress", {"anchoring": -45, "module_1": -24, "module_2": 6}),
+    ("anchored", {"anchoring": -12}),
+    ("anchoring_scheduled", {"anchoring": 11}),
+    ("requested", {"anchoring": "requested"}),
+    ("cancelled", {"anchoring": 22}),
+]
+
+
+FIRST_NAMES = [
+    "Lise",
+    "Tor",
+    "Marte",
+    "Jonas",
+    "Ingrid",
+    "Kristian",
+    "Sofie",
+    "Henrik",
+    "Nora",
+    "Emil",
+    "Ida",
+    "Ola",
+    "Hanne",
+    "Magnus",
+    "Silje",
+    "Anders",
+    "Kari",
+    "Eirik",
+    "Tone",
+    "Sindre",
+]
+LAST_NAMES = [
+    "Lyngstad",
+    "Andreassen",
+    "Nilsen",
+    "Pedersen",
+    "Johansen",
+    "Olsen",
+    "Berg",
+    "Larsen",
+    "Hansen",
+    "Karlsen",
+    "Kristiansen",
+    "Jensen",
+    "Eriksen",
+    "Solheim",
+    "Mikalsen",
+    "Pettersen",
+]
+OCCUPATIONS = [
+    "Lagermedarbeider",
+    "Helsefagarbeider",
+    "Renholder",
+    "Tømrer",
+    "Fisker",
+    "Sykepleier",
+    "Butikkmedarbeider",
+    "Barnehagelærer",
+    "Sjåfør",
+    "Kontormedarbeider",
+]
+DESCRIPTIONS = {
+    Complaint.MUSCULOSKELETAL: "Langvarige smerter i nakke og skuldre, forverret av tunge løft.",
+    Complaint.MENTAL: "Søvnvansker, uro og nedstemthet siste månedene; sliter med å møte på jobb.",
+    Complaint.BOTH: "Korsryggsmerter og økende nedstemthet; redd for å falle ut av arbeid.",
+}
+ONWARD = [
+    (Destination.PHYSIOTHERAPY, "Fysioterapi Sentrum", "Veiledet styrketrening for rygg og nakke."),
+    (
+        Destination.MUNICIPAL_MENTAL_HEALTH,
+        "Rask psykisk helsehjelp Bodø",
+        "Kurs i mestring av søvnvansker og uro.",
+    ),
+    (Destination.NAV_WORK_MEASURES, "NAV Salten", "Arbeidsrettet oppfølging og tilrettelegging."),
+    (Destination.DPS, "Salten DPS", "Utredning av langvarig depresjon."),
+    (Destination.REHABILITATION, "Rehabiliteringssenteret Nordland", "Tverrfaglig rehabilitering."),
+]
+REFERRALS_PER_YEAR = 40
+# Recent referrals: (days ago, what happened) — new ones, two past their deadline, one withdrawn.
+RECENT = (
+    (0, "received"),
+    (1, "received"),
+    (2, "withdrawn"),
+    (3, "received"),
+    (6, "triaged"),
+    (16, "triaged"),
+    (20, "received"),
+)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=OSLO)
+
+
+def _weekday_on_or_after(day: date) -> date:
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _demo_referral(rng: random.Random, index: int, received: date) -> ReferralCreate:
+    complaint = rng.choices(list(Complaint), weights=(40, 30, 30))[0]
+    work_status = rng.choices(list(WorkStatus), weights=(25, 35, 35, 5))[0]
+    employer = ENTERPRISES[index % len(ENTERPRISES)]
+    urgent = rng.random() < 0.1
+    born = date(rng.randint(1962, 2000), rng.randint(1, 12), rng.randint(1, 28))
+    sick = work_status in (WorkStatus.SICK_LEAVE_FULL, WorkStatus.SICK_LEAVE_GRADED)
+    return ReferralCreate(
+        patient=PatientIn(
+            national_id=synthetic_national_id(born, index * 7, d_number=index % 17 == 5),
+            name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            address=f"Demoveien {index + 1}, {employer[1].split(', ')[1]}",
+            phone=f"9{rng.randint(1000000, 9999999)}",
+        ),
+        employer=EmployerIn(
+            name=employer[0], org_number=synthetic_org_number(index % len(ENTERPRISES))
+        ),
+        occupation=rng.choice(OCCUPATIONS),
+        work_status=work_status,
+        sick_leave_percent=rng.choice((20, 40, 50, 60))
+        if work_status is WorkStatus.SICK_LEAVE_GRADED
+        else None,
+        sick_leave_since=received - timedelta(days=rng.randint(14, 120)) if sick else None,
+        complaint=complaint,
+        description=DESCRIPTIONS[complaint],
+        complaint_duration=f"{rng.randint(2, 18)} måneder",
+        question="Vurdering av arbeidsevne og hvilke tiltak som kan hjelpe pasienten å stå i jobb.",
+        history="Ingen alvorlig sykdom tidligere.",
+        medication="Paracetamol ved behov." if rng.random() < 0.5 else "",
+        urgency=Urgency.URGENT if urgent else Urgency.ROUTINE,
+        urgency_reason="Står i fare for å miste jobben." if urgent else None,
+        consent_nav_participation=True,
+    )
+
+
+def _actor(user: CurrentUser) -> Actor:
+    return Actor(user_id=user.id, role=user.role.value, client="web")
+
+
+async def _follow_case(
+    rng: random.Random,
+    referral_id: int,
+    received: date,
+    team: dict[Role, CurrentUser],
+    gp: CurrentUser,
+    today: date,
+) -> None:
+    """Play the team's work on one referral forward in time, as far as today allows."""
+    assessor = team[rng.choice((Role.PHYSICIAN, Role.PSYCHOLOGIST))]
+    triage_day = add_working_days(received, 1)
+    if triage_day >= today:
+        return
+    if rng.random() < 0.05:
+        with pinned(_at(triage_day, 8, 30)):
+            await referrals.withdraw(
+                gp, _actor(gp), referral_id, "Pasienten er tilbake i full jobb"
+            )
+        return
+    for role in (Role.PSYCHOLOGIST, Role.PHYSICIAN, Role.NAV_COUNSELLOR):
+        with pinned(_at(triage_day, 9 + len(role.value) % 5)):
+            await clinic.add_triage_note(
+                team[role],
+                _actor(team[role]),
+                referral_id,
+                TriageNoteCreate(
+                    note="Aktuell for tverrfaglig vurdering.", recommendation=Recommendation.ACCEPT
+                ),
+            )
+    # Most are assessed within the 10 working days; a few are late.
+    assessed = add_working_days(
+        received, rng.choices((3, 5, 7, 9, 12), weights=(20, 30, 25, 15, 10))[0]
+    )
+    if assessed >= today:
+        return
+    returned = rng.random() < 0.15
+    with pinned(_at(assessed, 13)):
+        await clinic.assess(
+            assessor,
+            _actor(assessor),
+            referral_id,
+            AssessmentCreate(
+                decision=Decision.RETURNED if returned else Decision.ACCEPTED,
+                start_deadline=None if returned else assessed + timedelta(days=42),
+                priority=None if returned else Priority.NORMAL,
+                reason="Bedre hjulpet av kommunale tjenester." if returned else "",
+            ),
+        )
+    if returned or rng.random() < 0.1:
+        return
+    consultation_day = _weekday_on_or_after(assessed + timedelta(days=rng.randint(7, 24)))
+    staff = [team[Role.PSYCHOLOGIST], team[Role.PHYSICIAN], team[Role.NAV_COUNSELLOR]]
+    coordinator = team[Role.COORDINATOR]
+    with pinned(_at(assessed, 14)):
+        for attempt in range(6):
+            try:
+                await clinic.book_consultation(
+                    coordinator,
+                    _actor(coordinator),
+                    referral_id,
+                    ConsultationCreate(
+                        starts_at=_at(consultation_day, 9 + attempt),
+                        duration_minutes=60,
+                        staff_ids=[member.id for member in staff],
+                        location="Poliklinikken, rom 2",
+                    ),
+                )
+                break
+            except Conflict:
+                continue
+    finished = add_working_days(consultation_day, 3)
+    if finished >= today:
+        return
+    nav = team[Role.NAV_COUNSELLOR]
+    with pinned(_at(finished, 10)):
+        await clinic.save_clarification(
+            nav,
+            _actor(nav),
+            referral_id,
+            ClarificationUpdate(
+                summary="Arbeidsevnen er redusert; pasienten kan øke gradvis med tilrettelegging.",
+                coping_plan="Daglig aktivitet, faste søvnrutiner, pusteteknikk ved uro.",
+                work_recommendations="Gradert arbeid 50 % i fire uker, så 80 %. Unngå tunge løft.",
+                follow_up="Fastlegen følger opp sykmeldingen; ny kontakt med NAV om fire uker.",
+            ),
+        )
+        if rng.random() < 0.6:
+            destination, name, reason = rng.choice(ONWARD)
+            await clinic.add_onward_referral(
+                nav,
+                _actor(nav),
+                referral_id,
+                OnwardReferralCreate(
+                    destination_type=destination, destination_name=name, reason=reason
+                ),
+            )
+        await clinic.write_report(assessor, _actor(assessor), referral_id, None)
+
+
+async def _load_referrals(gps: list[CurrentUser], team: dict[Role, CurrentUser]) -> None:
+    """A year of referrals, each as far along as its age allows, so every status is present."""
+    rng = random.Random(2026)  # noqa: S311 - the same believable demo data on every machine
+    today = today_in_oslo()
+    for index in range(REFERRALS_PER_YEAR):
+        received = _weekday_on_or_after(
+            today - timedelta(days=int(365 * (1 - index / REFERRALS_PER_YEAR)))
+        )
+        gp = gps[index % len(gps)]
+        with pinned(_at(received, 8 + index % 8, 15)):
+            submission = await referrals.submit(
+                gp,
+                _demo_referral(rng, index, received),
+                key=None,
+                source="web" if index % 2 else "api",
+            )
+        await _follow_case(rng, submission.receipt.id, received, team, gp, today)
+    for offset, (days_ago, state) in enumerate(RECENT):
+        received = today - timedelta(days=days_ago)
+        index = REFERRALS_PER_YEAR + offset
+        gp = gps[index % len(gps)]
+        with pinned(_at(received, 8, 5) if days_ago else utcnow()):
+            submission = await referrals.submit(
+                gp, _demo_referral(rng, index, received), key=None, source="api"
+            )
+        if state == "withdrawn":
+            await referrals.withdraw(
+                gp, _actor(gp), submission.receipt.id, "Pasienten er tilbake i full jobb"
+            )
+        if state == "triaged":
+            psychologist = team[Role.PSYCHOLOGIST]
+            with pinned(_at(received + timedelta(days=1), 9)):
+                await clinic.add_triage_note(
+                    psychologist,
+                    _actor(psychologist),
+                    submission.receipt.id,
+                    TriageNoteCreate(
+                        note="Trenger mer informasjon om arbeidssituasjonen.",
+                        recommendation=Recommendation.MORE_INFORMATION,
+                    ),
+                )
+
+
+def _pairs(team: list[CurrentUser]) -> list[list[int]]:
+    health = [member.id for member in team if member.role in (Role.PSYCHOLOGIST, Role.PHYSICIAN)]
+    nav = [member.id for member in team if member.role is Role.NAV_COUNSELLOR]
+    return [[h, n] for n in nav for h in health]
+
+
+async def _book_demo_session(
+    coordinator: CurrentUser,
+    contact: CurrentUser,
+    programme_id: int,
+    kind: SessionKind,
+    days: int,
+    pairs: list[list[int]],
+    *,
+    requested: bool = False,
+) -> datetime | None:
+    """Book on the first free hour of the first working day ``days`` from today."""
+    day = _weekday_on_or_after(today_in_oslo() + timedelta(days=days))
+    hours = (9, 12) if kind.is_module else (9, 10, 12, 13, 14)
+    for hour in hours:
+        for pair in pairs:
+            starts = _at(day, hour)
+            try:
+                with pinned(starts - timedelta(days=30)):
+                    await company.add_session(
+                        contact if requested else coordinator,
+                        programme_id,
+                        SessionCreate(
+                            kind=kind, starts_at=starts, facilitator_ids=None if requested else pair
+                        ),
+                    )
+                return starts
+            except Conflict:
+                continue
+    return None
+
+
+async def _load_programme(
+    enterprise_id: int,
+    contact: CurrentUser,
+    team: list[CurrentUser],
+    status: str,
+    plan: dict[str, object],
+) -> None:
+    """Play one enterprise's programme forward to the wanted status."""
+    coordinator = next(member for member in team if member.role is Role.COORDINATOR)
+    start = min((d for d in plan.values() if isinstance(d, int)), default=0) - 40
+    with pinned(_at(today_in_oslo() + timedelta(days=start), 9)):
+        programme_id = await company.request_programme(contact, enterprise_id)
+    held: dict[SessionKind, datetime] = {}
+    for kind in SessionKind:
+        days = plan.get(kind.value)
+        if days is None:
+            continue
+        when = await _book_demo_session(
+            coordinator,
+            contact,
+            programme_id,
+            kind,
+            days if isinstance(days, int) else 14,
+            _pairs(team),
+            requested=days == "requested",
+        )
+        if when is not None:
+            held[kind] = when
+        if kind is SessionKind.ANCHORING and when is not None and when < utcnow():
+            with pinned(when + timedelta(hours=2)):
+                await company.record_anchoring(
+                    coordinator,
+                    programme_id,
+                    AnchoringRecord(
+                        participants="Daglig leder, HR-leder, tillitsvalgt og verneombud",
+                        agreed_deliveries="Tre moduler for alle ansatte, to samlinger ved behov.",
+                    ),
+                )
+                await company.add_goal(
+                    coordinator,
+                    programme_id,
+                    GoalCreate(
+                        description="Lavere sykefravær",
+                        indicator="Sykefravær",
+                        baseline=8.2,
+                        target=7.5,
+                        unit="%",
+                    ),
+                )
+                await company.add_goal(
+                    coordinator,
+                    programme_id,
+                    GoalCreate(
+                        description="Færre langtidssykmeldte",
+                        indicator="Langtidsfravær",
+                        baseline=2.4,
+                        target=2.0,
+                        unit="%",
+                    ),
+                )
+    programme = await company.get_programme(coordinator, programme_id)
+    for session in programme.sessions:
+        if session.kind.is_module and session.starts_at < utcnow():
+            with pinned(session.ends_at):
+                await company.record_attendance(
+                    coordinator,
+                    session.id,
+                    AttendanceRecord(
+                        invited=60,
+                        attended=48,
+                        tasks="Finn én ting som kan gjøres lettere.",
+                        ia_notes="Gode innspill om løfteteknikk og arbeidsfordeling.",
+                    ),
+                )
+    evaluation = held.get(SessionKind.EVALUATION)
+    if status == "completed" and evaluation is not None:
+        with pinned(evaluation + timedelta(hours=2)):
+            await company.record_evaluation(
+                coordinator,
+                programme_id,
+                EvaluationRecord(
+                    assessment="Godt gjennomført; de ansatte bruker oppgavene i hverdagen.",
+                    further_plans="Oppfølging i IA-utvalget hvert kvartal.",
+                    measured={goal.id: goal.target - 0.1 for goal in programme.goals},
+                ),
+            )
+    if status == "cancelled":
+        await company.cancel_programme(coordinator, programme_id, "Virksomheten omorganiseres.")
+
+
+async def load_demo_data(*, only_if_empty: bool) -> bool:
+    """Load the demo data; False when ``only_if_empty`` and users already exist."""
+    if only_if_empty and await User.exists():
+        return False
+    team: dict[Role, CurrentUser] = {}
+    team_members: list[CurrentUser] = []
+    for email, name, role, hpr in TEAM:
+        user = await users.create_user(
+            email=email,
+            name=name,
+            role=role,
+            password=DEMO_PASSWORD,
+            hpr_number=hpr,
+            workplace_name=CLINIC[0],
+            workplace_address=CLINIC[1],
+            workplace_phone=CLINIC[2],
+        )
+        team.setdefault(role, user)
+        team_members.append(user)
+    gps = []
+    for email, name, hpr, (office, address, phone) in GPS:
+        gp = await users.create_user(
+            email=email,
+            name=name,
+            role=Role.GP,
+            password=DEMO_PASSWORD,
+            hpr_number=hpr,
+            workplace_name=office,
+            workplace_address=address,
+            workplace_phone=phone,
+        )
+        gps.append(gp)
+    enterprises: list[tuple[int, CurrentUser]] = []
+    areas = {}
+    for name, county, company_from, individual_from in SERVICE_AREAS:
+        areas[name] = await company.create_service_area(
+            name, county, company_track_from=company_from, individual_track_from=individual_from
+        )
+    for index, (name, address, municipality, area, employees, industry) in enumerate(ENTERPRISES):
+        enterprise_id = await company.create_enterprise(
+            EnterpriseCreate(
+                org_number=synthetic_org_number(index),
+                name=name,
+                address=address,
+                municipality=municipality,
+                service_area_id=areas[area],
+                employee_count=employees,
+                industry=industry,
+                union_representative="Tillitsvalgt " + name.split()[0],
+                safety_delegate="Verneombud " + name.split()[0],
+            )
+        )
+        contact = await users.create_user(
+            email=f"kontakt{index + 1}@virksomhet.example",
+            name=f"Kontaktperson {name}",
+            role=Role.ENTERPRISE_CONTACT,
+            password=DEMO_PASSWORD,
+            workplace_name=name,
+        )
+        await company.add_contact(enterprise_id, contact.id)
+        enterprises.append((enterprise_id, contact))
+    await _load_referrals(gps, team)
+    for (enterprise_id, contact), (status, plan) in zip(enterprises, PROGRAMMES, strict=True):
+        await _load_programme(enterprise_id, contact, team_members, status, plan)
+    return True

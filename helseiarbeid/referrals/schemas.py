@@ -1,0 +1,159 @@
+"""Request and response bodies of the referral API (msgspec)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from helseiarbeid.core.schemas import Schema
+from helseiarbeid.referrals.status import Status
+
+
+class WorkStatus(enum.StrEnum):
+    WORKING = "working"
+    SICK_LEAVE_FULL = "sick_leave_full"
+    SICK_LEAVE_GRADED = "sick_leave_graded"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "working": "I arbeid",
+            "sick_leave_full": "Helt sykmeldt",
+            "sick_leave_graded": "Gradert sykmeldt",
+            "other": "Annet",
+        }[self.value]
+
+
+class Complaint(enum.StrEnum):
+    MUSCULOSKELETAL = "musculoskeletal"
+    MENTAL = "mental"
+    BOTH = "both"
+
+    @property
+    def label(self) -> str:
+        return {
+            "musculoskeletal": "Muskel- og skjelettplager",
+            "mental": "Psykiske plager",
+            "both": "Både muskel- og skjelettplager og psykiske plager",
+        }[self.value]
+
+
+class Urgency(enum.StrEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return {"routine": "Ordinær", "urgent": "Haster"}[self.value]
+
+
+class PatientIn(Schema):
+    national_id: str
+    name: str
+    address: str
+    phone: str
+
+
+class EmployerIn(Schema):
+    name: str
+    org_number: str | None = None
+
+
+class ReferralCreate(Schema):
+    patient: PatientIn
+    employer: EmployerIn
+    occupation: str
+    work_status: WorkStatus
+    complaint: Complaint
+    description: str
+    question: str
+    urgency: Urgency
+    # Not required by the schema so that a missing consent gets the same clear message as false.
+    consent_nav_participation: bool = False
+    sick_leave_percent: int | None = None
+    sick_leave_since: date | None = None
+    complaint_duration: str = ""
+    history: str = ""
+    medication: str = ""
+    urgency_reason: str | None = None
+
+
+class ReferralReceipt(Schema):
+    """The answer to a submission; replayed byte for byte for a retried Idempotency-Key."""
+
+    id: int
+    reference: str
+    status: Status
+    received_at: datetime
+    assessment_due: date
+
+
+class InformationAnswer(Schema):
+    answer: str
+
+
+class WithdrawRequest(Schema):
+    reason: str = ""
+
+
+class GpOut(Schema):
+    name: str
+    hpr_number: str
+    office_name: str
+    office_address: str
+    office_phone: str
+
+
+class StatusChangeOut(Schema):
+    from_status: Status | None
+    to_status: Status
+    changed_at: datetime
+    changed_by: str
+    reason: str
+
+
+class ReferralOut(Schema):
+    id: int
+    reference: str
+    status: Status
+    received_at: datetime
+    assessment_due: date
+    patient: PatientIn
+    employer: EmployerIn
+    occupation: str
+    work_status: WorkStatus
+    sick_leave_percent: int | None
+    sick_leave_since: date | None
+    complaint: Complaint
+    description: str
+    complaint_duration: str
+    question: str
+    history: str
+    medication: str
+    urgency: Urgency
+    urgency_reason: str
+    consent_nav_participation: bool
+    gp: GpOut
+    source: str
+    version: int
+    history_of_status: list[StatusChangeOut]
+
+
+class ReferralSummary(Schema):
+    id: int
+    reference: str
+    status: Status
+    received_at: datetime
+    assessment_due: date
+    patient_name: str
+    complaint: Complaint
+    urgency: Urgency
+    gp_name: str
+
+
+class ReferralPage(Schema):
+    items: list[ReferralSummary]
+    limit: int
+    offset: int
+    total: int

@@ -1,0 +1,781 @@
+"""Referral rules: validation, receipt with deadline, idempotent submission, access, status.
+
+Every read or write of a referral records an audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+
+from helseiarbeid.core import audit
+from helseiarbeid.core.audit import Actor, AuditAction
+from helseiarbeid.core.clock import today_in_oslo, utcnow
+from helseiarbeid.core.database import is_unique_violation, write_transaction
+from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
+from helseiarbeid.core.identifiers import (
+    IdentifierError,
+    validate_national_id,
+    validate_org_number,
+)
+from helseiarbeid.core.roles import CLINIC_STAFF, Role
+from helseiarbeid.core.tables import User
+from helseiarbeid.core.timefmt import to_oslo
+from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.core.working_days import add_working_days
+from helseiarbeid.referrals.schemas import (
+    Complaint,
+    EmployerIn,
+    GpOut,
+    PatientIn,
+    ReferralCreate,
+    ReferralOut,
+    ReferralPage,
+    ReferralReceipt,
+    ReferralSummary,
+    StatusChangeOut,
+    Urgency,
+    WorkStatus,
+)
+from helseiarbeid.referrals.status import Status, can_move, refusal
+from helseiarbeid.referrals.tables import (
+    InformationRequest,
+    Patient,
+    Referral,
+    ReferralDocument,
+    StatusChange,
+    SubmissionKey,
+)
+
+# pasient- og brukerrettighetsloven § 2-2: assessment within 10 working days of receipt.
+ASSESSMENT_WORKING_DAYS = 10
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud
+MAX_SHORT_TEXT = 200
+MAX_LONG_TEXT = 10_000
+_PHONE = re.compile(r"\+?[0-9 ]{8,20}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _required(problems: dict[str, str], field: str, value: str, label: str, limit: int) -> None:
+    if not value.strip():
+        problems[field] = f"{label} må fylles ut."
+    elif len(value) > limit:
+        problems[field] = f"{label} kan ha høyst {limit} tegn."
+
+
+def _optional(problems: dict[str, str], field: str, value: str | None, label: str) -> None:
+    if value and len(value) > MAX_LONG_TEXT:
+        problems[field] = f"{label} kan ha høyst {MAX_LONG_TEXT} tegn."
+
+
+def validate(data: ReferralCreate, today: date) -> dict[str, str]:
+    """All that is wrong with a referral, as {field path: Norwegian message}; empty if valid."""
+    problems: dict[str, str] = {}
+    try:
+        validate_national_id(data.patient.national_id)
+    except IdentifierError as exc:
+        problems["patient.national_id"] = str(exc)
+    _required(problems, "patient.name", data.patient.name, "Pasientens navn", MAX_SHORT_TEXT)
+    _required(problems, "patient.address", data.patient.address, "Adressen", 300)
+    if not _PHONE.fullmatch(data.patient.phone.strip()):
+        problems["patient.phone"] = "Telefonnummeret må ha minst 8 siffer."
+    _required(problems, "employer.name", data.employer.name, "Arbeidsgiverens navn", MAX_SHORT_TEXT)
+    if data.employer.org_number:
+        try:
+            validate_org_number(data.employer.org_number)
+        except IdentifierError as exc:
+            problems["employer.org_number"] = str(exc)
+    _required(problems, "occupation", data.occupation, "Stillingen", MAX_SHORT_TEXT)
+    if data.work_status is WorkStatus.SICK_LEAVE_GRADED:
+        if data.sick_leave_percent is None:
+            problems["sick_leave_percent"] = "Oppgi sykmeldingsgraden ved gradert sykmelding."
+        elif not 1 <= data.sick_leave_percent <= 99:
+            problems["sick_leave_percent"] = "Sykmeldingsgraden må være mellom 1 og 99 prosent."
+    elif data.sick_leave_percent is not None:
+        problems["sick_leave_percent"] = "Sykmeldingsgrad oppgis bare ved gradert sykmelding."
+    if data.sick_leave_since is not None:
+        if data.work_status is WorkStatus.WORKING:
+            problems["sick_leave_since"] = "Sykmeldt fra-dato passer ikke med «i arbeid»."
+        elif data.sick_leave_since > today:
+            problems["sick_leave_since"] = "Sykmeldt fra-dato kan ikke være fram i tid."
+    _required(problems, "description", data.description, "Beskrivelsen av plagene", MAX_LONG_TEXT)
+    if len(data.complaint_duration) > MAX_SHORT_TEXT:
+        problems["complaint_duration"] = f"Varigheten kan ha høyst {MAX_SHORT_TEXT} tegn."
+    _required(problems, "question", data.question, "Spørsmålet til teamet", MAX_LONG_TEXT)
+    _optional(problems, "history", data.history, "Sykehistorien")
+    _optional(problems, "medication", data.medication, "Medisineringen")
+    if data.urgency is Urgency.URGENT and not (data.urgency_reason or "").strip():
+        problems["urgency_reason"] = "Oppgi hvorfor henvisningen haster."
+    _optional(problems, "urgency_reason", data.urgency_reason, "Begrunnelsen")
+    if not data.consent_nav_participation:
+        problems["consent_nav_participation"] = (
+            "Pasienten må samtykke til at NAV deltar i vurderingen før henvisningen kan sendes."
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Submission
+
+
+@dataclass(frozen=True)
+class Submission:
+    receipt: ReferralReceipt
+    body: bytes  # the JSON answer, as first given
+    replayed: bool
+
+
+def request_hash(data: ReferralCreate) -> str:
+    return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+
+
+def _new_reference() -> str:
+    return "HIA-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def _gp_actor(gp: CurrentUser, source: str) -> Actor:
+    return Actor(user_id=gp.id, role=gp.role.value, client=source)
+
+
+async def _replay(scoped_key: str, data_hash: str) -> Submission | None:
+    row = await SubmissionKey.select().where(SubmissionKey.scoped_key == scoped_key).first()
+    if row is None:
+        return None
+    if row["request_hash"] != data_hash:
+        raise InvalidInput(
+            {"Idempotency-Key": "Nøkkelen er allerede brukt for en annen henvisning."},
+            message="This Idempotency-Key was already used with a different request body.",
+        )
+    body = row["response_body"].encode()
+    return Submission(msgspec.json.decode(body, type=ReferralReceipt), body, replayed=True)
+
+
+async def submit(
+    gp: CurrentUser, data: ReferralCreate, *, key: str | None, source: str
+) -> Submission:
+    """Store a referral and answer with its receipt. With a key, a retry gets the first answer.
+
+    Concurrent submissions with one key race on the unique ``scoped_key``: on PostgreSQL the
+    loser's INSERT waits for the winner's commit and then fails; on SQLite IMMEDIATE
+    transactions queue. Either way the loser replays the winner's answer.
+    """
+    if gp.role is not Role.GP or not gp.hpr_number:
+        raise InvalidInput({"gp": "Bare fastleger med HPR-nummer kan sende henvisninger."})
+    now = utcnow()
+    problems = validate(data, today_in_oslo())
+    if problems:
+        raise InvalidInput(problems)
+    scoped_key = f"{gp.id}:{key}" if key else None
+    data_hash = request_hash(data)
+    if scoped_key and (earlier := await _replay(scoped_key, data_hash)):
+        return earlier
+    for attempt in range(3):
+        try:
+            return await _store(gp, data, scoped_key, data_hash, source, now)
+        except Exception as error:
+            if not is_unique_violation(error) or attempt == 2:
+                raise
+            if scoped_key and (earlier := await _replay(scoped_key, data_hash)):
+                return earlier
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _store(
+    gp: CurrentUser,
+    data: ReferralCreate,
+    scoped_key: str | None,
+    data_hash: str,
+    source: str,
+    now: datetime,
+) -> Submission:
+    national_id = validate_national_id(data.patient.national_id)
+    async with write_transaction():
+        if scoped_key and (earlier := await _replay(scoped_key, data_hash)):
+            return earlier
+        patient_id = await _patient_id(national_id, now)
+        received = to_oslo(now).date()
+        rows = await Referral.insert(
+            Referral(
+                reference=_new_reference(),
+                patient=patient_id,
+                patient_name=data.patient.name.strip(),
+                patient_address=data.patient.address.strip(),
+                patient_phone=data.patient.phone.strip(),
+                gp=gp.id,
+                gp_name=gp.name,
+                gp_hpr_number=gp.hpr_number,
+                gp_office_name=gp.workplace_name,
+                gp_office_address=gp.workplace_address,
+                gp_office_phone=gp.workplace_phone,
+                employer_name=data.employer.name.strip(),
+                employer_org_number=(
+                    validate_org_number(data.employer.org_number)
+                    if data.employer.org_number
+                    else None
+                ),
+                occupation=data.occupation.strip(),
+                work_status=data.work_status.value,
+                sick_leave_percent=data.sick_leave_percent,
+                sick_leave_since=data.sick_leave_since,
+                complaint=data.complaint.value,
+                description=data.description.strip(),
+                complaint_duration=data.complaint_duration.strip(),
+                question=data.question.strip(),
+                history=data.history.strip(),
+                medication=data.medication.strip(),
+                urgency=data.urgency.value,
+                urgency_reason=(data.urgency_reason or "").strip(),
+                consent_nav_participation=True,
+                status=Status.RECEIVED.value,
+                received_at=now,
+                assessment_due=add_working_days(received, ASSESSMENT_WORKING_DAYS),
+                source=source,
+                version=1,
+                updated_at=now,
+            )
+        ).returning(Referral.id, Referral.reference, Referral.assessment_due)
+        created = rows[0]
+        await StatusChange.insert(
+            StatusChange(
+                referral=created["id"],
+                from_status=None,
+                to_status=Status.RECEIVED.value,
+                changed_by=gp.id,
+                changed_at=now,
+                reason="Henvisning mottatt",
+            )
+        )
+        receipt = ReferralReceipt(
+            id=created["id"],
+            reference=created["reference"],
+            status=Status.RECEIVED,
+            received_at=now,
+            assessment_due=created["assessment_due"],
+        )
+        body = msgspec.json.encode(receipt)
+        if scoped_key:
+            await SubmissionKey.insert(
+                SubmissionKey(
+                    scoped_key=scoped_key,
+                    request_hash=data_hash,
+                    referral=created["id"],
+                    response_body=body.decode(),
+                    created_at=now,
+                )
+            )
+        await audit.record(
+            _gp_actor(gp, source),
+            AuditAction.CREATE,
+            "referral",
+            created["id"],
+            purpose="henvisning fra fastlege",
+            patient_id=patient_id,
+            referral_id=created["id"],
+        )
+    return Submission(receipt, body, replayed=False)
+
+
+async def _patient_id(national_id: str, now: datetime) -> int:
+    existing = await Patient.select(Patient.id).where(Patient.national_id == national_id).first()
+    if existing:
+        return int(existing["id"])
+    rows = await Patient.insert(Patient(national_id=national_id, created_at=now))
+    return int(rows[0]["id"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _visible_to(user: CurrentUser) -> Any:
+    """Which referrals a user may see: GPs their own, clinic staff all, nobody else any."""
+    if user.role is Role.GP:
+        return Referral.gp == user.id
+    if user.role in CLINIC_STAFF:
+        return Referral.id.is_not_null()
+    raise NotFound("Henvisningen finnes ikke.")
+
+
+async def _load(user: CurrentUser, referral_id: int) -> dict[str, Any]:
+    row = (
+        await Referral.select(
+            *Referral.all_columns(),
+            Referral.patient.national_id,
+        )
+        .where((Referral.id == referral_id) & _visible_to(user))
+        .first()
+    )
+    if row is None:
+        # Same answer whether it does not exist or belongs to another GP.
+        raise NotFound("Henvisningen finnes ikke.")
+    return row
+
+
+def _purpose(user: CurrentUser) -> str:
+    if user.role is Role.GP:
+        return "fastlege følger opp egen henvisning"
+    return "behandling av henvisning i HelseIArbeid-teamet"
+
+
+async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> ReferralOut:
+    row = await _load(user, referral_id)
+    changes = await (
+        StatusChange.select(*StatusChange.all_columns(), StatusChange.changed_by.name)
+        .where(StatusChange.referral == referral_id)
+        .order_by(StatusChange.id)
+    )
+    await audit.record(
+        actor,
+        AuditAction.READ,
+        "referral",
+        referral_id,
+        purpose=_purpose(user),
+        patient_id=row["patient"],
+        referral_id=referral_id,
+    )
+    return ReferralOut(
+        id=row["id"],
+        reference=row["reference"],
+        status=Status(row["status"]),
+        received_at=row["received_at"],
+        assessment_due=row["assessment_due"],
+        patient=PatientIn(
+            national_id=row["patient.national_id"],
+            name=row["patient_name"],
+            address=row["patient_address"],
+            phone=row["patient_phone"],
+        ),
+        employer=EmployerIn(name=row["employer_name"], org_number=row["employer_org_number"]),
+        occupation=row["occupation"],
+        work_status=WorkStatus(row["work_status"]),
+        sick_leave_percent=row["sick_leave_percent"],
+        sick_leave_since=row["sick_leave_since"],
+        complaint=Complaint(row["complaint"]),
+        description=row["description"],
+        complaint_duration=row["complaint_duration"],
+        question=row["question"],
+        history=row["history"],
+        medication=row["medication"],
+        urgency=Urgency(row["urgency"]),
+        urgency_reason=row["urgency_reason"],
+        consent_nav_participation=row["consent_nav_participation"],
+        gp=GpOut(
+            name=row["gp_name"],
+            hpr_number=row["gp_hpr_number"],
+            office_name=row["gp_office_name"],
+            office_address=row["gp_office_address"],
+            office_phone=row["gp_office_phone"],
+        ),
+        source=row["source"],
+        version=row["version"],
+        history_of_status=[
+            StatusChangeOut(
+                from_status=Status(change["from_status"]) if change["from_status"] else None,
+                to_status=Status(change["to_status"]),
+                changed_at=change["changed_at"],
+                changed_by=change["changed_by.name"] or "Systemet",
+                reason=change["reason"],
+            )
+            for change in changes
+        ],
+    )
+
+
+async def list_referrals(
+    user: CurrentUser,
+    actor: Actor,
+    *,
+    status: Status | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> ReferralPage:
+    """A page of referrals, newest first; each one shown is an access and is logged."""
+    condition = _visible_to(user)
+    if status is not None:
+        condition &= Referral.status == status.value
+    rows = await (
+        Referral.select(
+            Referral.id,
+            Referral.reference,
+            Referral.status,
+            Referral.received_at,
+            Referral.assessment_due,
+            Referral.complaint,
+            Referral.urgency,
+            Referral.gp_name,
+            Referral.patient,
+            Referral.patient_name,
+        )
+        .where(condition)
+        .order_by(Referral.received_at, ascending=False)
+        .order_by(Referral.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await Referral.count().where(condition)
+    await audit.record_many(
+        actor,
+        AuditAction.READ,
+        "referral",
+        [(row["id"], row["patient"]) for row in rows],
+        purpose=_purpose(user) + " (liste)",
+    )
+    return ReferralPage(
+        items=[
+            ReferralSummary(
+                id=row["id"],
+                reference=row["reference"],
+                status=Status(row["status"]),
+                received_at=row["received_at"],
+                assessment_due=row["assessment_due"],
+                patient_name=row["patient_name"],
+                complaint=Complaint(row["complaint"]),
+                urgency=Urgency(row["urgency"]),
+                gp_name=row["gp_name"],
+            )
+            for row in rows
+        ],
+        limit=limit,
+        offset=offset,
+        total=total,
+    )
+
+
+async def find_patient_id(national_id: str) -> int:
+    """The internal id of a patient, for the privacy officer's per-patient access report."""
+    try:
+        number = validate_national_id(national_id)
+    except IdentifierError as exc:
+        raise InvalidInput({"national_id": str(exc)}) from exc
+    row = await Patient.select(Patient.id).where(Patient.national_id == number).first()
+    if row is None:
+        raise NotFound("Ingen pasient med dette fødselsnummeret er registrert.")
+    return int(row["id"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Status changes
+
+
+async def change_status(
+    actor: Actor,
+    referral_id: int,
+    target: Status,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> int:
+    """Move a referral to ``target`` if the status machine allows it; returns the new version.
+
+    Must run inside the caller's write transaction. A stale ``expected_version`` is refused.
+    """
+    row = (
+        await Referral.select(Referral.status, Referral.version, Referral.patient)
+        .where(Referral.id == referral_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Henvisningen finnes ikke.")
+    current = Status(row["status"])
+    if expected_version is not None and row["version"] != expected_version:
+        raise Conflict(
+            "Henvisningen er endret av noen andre siden du åpnet den. Last siden på nytt."
+        )
+    if not can_move(current, target):
+        raise Conflict(refusal(current, target))
+    now = utcnow()
+    new_version = int(row["version"]) + 1
+    updated = (
+        await Referral.update(
+            {Referral.status: target.value, Referral.version: new_version, Referral.updated_at: now}
+        )
+        .where((Referral.id == referral_id) & (Referral.version == row["version"]))
+        .returning(Referral.id)
+    )
+    if not updated:
+        raise Conflict("Henvisningen ble endret samtidig av noen andre. Last siden på nytt.")
+    await StatusChange.insert(
+        StatusChange(
+            referral=referral_id,
+            from_status=current.value,
+            to_status=target.value,
+            changed_by=actor.user_id,
+            changed_at=now,
+            reason=reason,
+        )
+    )
+    await audit.record(
+        actor,
+        AuditAction.UPDATE,
+        "referral_status",
+        referral_id,
+        purpose=f"status endret til {target.value}",
+        patient_id=row["patient"],
+        referral_id=referral_id,
+    )
+    return new_version
+
+
+async def withdraw(user: CurrentUser, actor: Actor, referral_id: int, reason: str) -> None:
+    """The referring GP withdraws a referral the clinic has not started on."""
+    async with write_transaction():
+        row = (
+            await Referral.select(Referral.id)
+            .where((Referral.id == referral_id) & (Referral.gp == user.id))
+            .first()
+        )
+        if row is None:
+            raise NotFound("Henvisningen finnes ikke.")
+        await change_status(
+            actor, referral_id, Status.WITHDRAWN, reason=reason.strip() or "Trukket av fastlege"
+        )
+
+
+async def check_version(referral_id: int, expected_version: int | None) -> None:
+    """Refuse a change made from a stale view of the case (409)."""
+    if expected_version is None:
+        return
+    row = await Referral.select(Referral.version).where(Referral.id == referral_id).first()
+    if row is None:
+        raise NotFound("Henvisningen finnes ikke.")
+    if row["version"] != expected_version:
+        raise Conflict(
+            "Henvisningen er endret av noen andre siden du åpnet den. Last siden på nytt."
+        )
+
+
+async def patient_of(referral_id: int) -> int:
+    row = await Referral.select(Referral.patient).where(Referral.id == referral_id).first()
+    if row is None:
+        raise NotFound("Henvisningen finnes ikke.")
+    return int(row["patient"])
+
+
+async def status_of(referral_id: int) -> Status:
+    row = await Referral.select(Referral.status).where(Referral.id == referral_id).first()
+    if row is None:
+        raise NotFound("Henvisningen finnes ikke.")
+    return Status(row["status"])
+
+
+async def assign_responsible(actor: Actor, referral_id: int, staff_id: int | None) -> None:
+    async with write_transaction():
+        patient_id = await patient_of(referral_id)
+        if staff_id is not None:
+            staff = await User.select(User.role).where(User.id == staff_id).first()
+            if staff is None or Role(staff["role"]) not in CLINIC_STAFF:
+                raise InvalidInput({"responsible": "Velg en i HelseIArbeid-teamet."})
+        await Referral.update(
+            {Referral.responsible: staff_id, Referral.updated_at: utcnow()}
+        ).where(Referral.id == referral_id)
+        await audit.record(
+            actor,
+            AuditAction.UPDATE,
+            "referral_responsible",
+            referral_id,
+            purpose="ansvarlig i teamet satt",
+            patient_id=patient_id,
+            referral_id=referral_id,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Correspondence with the GP: documents sent, and requests for more information
+
+
+async def store_document(
+    actor: Actor, referral_id: int, *, kind: str, title: str, content: bytes
+) -> int:
+    """Keep a generated letter or report as sent. Runs inside the caller's transaction."""
+    rows = await ReferralDocument.insert(
+        ReferralDocument(
+            referral=referral_id,
+            kind=kind,
+            title=title,
+            content=content,
+            created_by=actor.user_id,
+            created_at=utcnow(),
+        )
+    )
+    await audit.record(
+        actor,
+        AuditAction.CREATE,
+        "referral_document",
+        rows[0]["id"],
+        purpose=f"{title} laget",
+        patient_id=await patient_of(referral_id),
+        referral_id=referral_id,
+    )
+    return int(rows[0]["id"])
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    referral_id: int
+    kind: str
+    title: str
+    created_at: datetime
+
+
+async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:
+    """Documents of referrals the caller has already been allowed to see (no content)."""
+    if not referral_ids:
+        return []
+    rows = await (
+        ReferralDocument.select(
+            ReferralDocument.id,
+            ReferralDocument.referral,
+            ReferralDocument.kind,
+            ReferralDocument.title,
+            ReferralDocument.created_at,
+        )
+        .where(ReferralDocument.referral.is_in(referral_ids))
+        .order_by(ReferralDocument.id)
+    )
+    return [
+        DocumentInfo(
+            id=row["id"],
+            referral_id=row["referral"],
+            kind=row["kind"],
+            title=row["title"],
+            created_at=row["created_at"],
+        )
+        for row in rows
+    ]
+
+
+async def open_document(
+    user: CurrentUser,
+    actor: Actor,
+    referral_id: int,
+    *,
+    document_id: int | None = None,
+    kind: str | None = None,
+) -> tuple[DocumentInfo, bytes]:
+    """The stored PDF, by id or the newest of a kind, if the user may see the referral."""
+    await _load(user, referral_id)
+    query = ReferralDocument.select().where(ReferralDocument.referral == referral_id)
+    if document_id is not None:
+        query = query.where(ReferralDocument.id == document_id)
+    if kind is not None:
+        query = query.where(ReferralDocument.kind == kind)
+    row = await query.order_by(ReferralDocument.id, ascending=False).first()
+    if row is None:
+        raise NotFound("Dokumentet finnes ikke.")
+    await audit.record(
+        actor,
+        AuditAction.READ,
+        "referral_document",
+        row["id"],
+        purpose=_purpose(user) + f" ({row['title']})",
+        patient_id=await patient_of(referral_id),
+        referral_id=referral_id,
+    )
+    info = DocumentInfo(
+        id=row["id"],
+        referral_id=referral_id,
+        kind=row["kind"],
+        title=row["title"],
+        created_at=row["created_at"],
+    )
+    return info, bytes(row["content"])
+
+
+@dataclass(frozen=True)
+class InformationRequestInfo:
+    id: int
+    question: str
+    requested_at: datetime
+    answer: str
+    answered_at: datetime | None
+
+
+async def request_information(actor: Actor, referral_id: int, question: str) -> None:
+    """Ask the GP for more. Runs inside the caller's transaction."""
+    await InformationRequest.insert(
+        InformationRequest(
+            referral=referral_id,
+            question=question,
+            requested_by=actor.user_id,
+            requested_at=utcnow(),
+        )
+    )
+
+
+async def information_requests(referral_id: int) -> list[InformationRequestInfo]:
+    rows = await (
+        InformationRequest.select()
+        .where(InformationRequest.referral == referral_id)
+        .order_by(InformationRequest.id)
+    )
+    return [
+        InformationRequestInfo(
+            id=row["id"],
+            question=row["question"],
+            requested_at=row["requested_at"],
+            answer=row["answer"],
+            answered_at=row["answered_at"],
+        )
+        for row in rows
+    ]
+
+
+async def waiting_for_information(referral_ids: list[int]) -> set[int]:
+    """Which of these referrals have a question to the GP that is not answered yet."""
+    if not referral_ids:
+        return set()
+    rows = await InformationRequest.select(InformationRequest.referral).where(
+        InformationRequest.referral.is_in(referral_ids) & InformationRequest.answered_at.is_null()
+    )
+    return {int(row["referral"]) for row in rows}
+
+
+async def answer_information(
+    user: CurrentUser, actor: Actor, referral_id: int, answer: str
+) -> None:
+    """The referring GP answers the team's open question; the wait ends now."""
+    if not answer.strip():
+        raise InvalidInput({"answer": "Skriv et svar til teamet."})
+    async with write_transaction():
+        row = (
+            await Referral.select(Referral.patient)
+            .where((Referral.id == referral_id) & (Referral.gp == user.id))
+            .first()
+        )
+        if row is None:
+            raise NotFound("Henvisningen finnes ikke.")
+        updated = await (
+            InformationRequest.update(
+                {
+                    InformationRequest.answer: answer.strip(),
+                    InformationRequest.answered_by: user.id,
+                    InformationRequest.answered_at: utcnow(),
+                }
+            )
+            .where(
+                (InformationRequest.referral == referral_id)
+                & InformationRequest.answered_at.is_null()
+            )
+            .returning(InformationRequest.id)
+        )
+        if not updated:
+            raise Conflict("Teamet venter ikke på svar på denne henvisningen.")
+        await audit.record(
+            actor,
+            AuditAction.UPDATE,
+            "referral_information",
+            referral_id,
+            purpose="fastlege svarer på spørsmål fra teamet",
+            patient_id=row["patient"],
+            referral_id=referral_id,
+        )

@@ -1,0 +1,64 @@
+"""The referral's status machine, shared by the referrals and clinic domains.
+
+received → under_assessment → accepted | returned; accepted → in_progress → completed;
+withdrawn only from received (by the referring GP).
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Status(enum.StrEnum):
+    RECEIVED = "received"
+    UNDER_ASSESSMENT = "under_assessment"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.RECEIVED: "Mottatt",
+    Status.UNDER_ASSESSMENT: "Under vurdering",
+    Status.ACCEPTED: "Tatt inn",
+    Status.RETURNED: "Returnert til fastlege",
+    Status.IN_PROGRESS: "Under utredning",
+    Status.COMPLETED: "Avsluttet",
+    Status.WITHDRAWN: "Trukket tilbake",
+}
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.RECEIVED: frozenset({Status.UNDER_ASSESSMENT, Status.WITHDRAWN}),
+    Status.UNDER_ASSESSMENT: frozenset({Status.ACCEPTED, Status.RETURNED}),
+    Status.ACCEPTED: frozenset({Status.IN_PROGRESS}),
+    Status.IN_PROGRESS: frozenset({Status.COMPLETED}),
+    Status.RETURNED: frozenset(),
+    Status.COMPLETED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+
+# Referrals the clinic still has to assess: the 10-working-day deadline applies to these.
+AWAITING_ASSESSMENT = frozenset({Status.RECEIVED, Status.UNDER_ASSESSMENT})
+
+
+def can_move(current: Status, target: Status) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def allowed_from(current: Status) -> list[Status]:
+    return sorted(TRANSITIONS[current], key=list(Status).index)
+
+
+def refusal(current: Status, target: Status) -> str:
+    """Why a change is refused, naming the changes that are allowed from here."""
+    allowed = ", ".join(status.label.lower() for status in allowed_from(current)) or "ingen"
+    return (
+        f"Kan ikke endre status fra «{current.label.lower()}» til «{target.label.lower()}». "
+        f"Tillatt herfra: {allowed}."
+    )

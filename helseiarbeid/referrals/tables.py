@@ -1,0 +1,126 @@
+"""Patients, referrals, their status history, and idempotency keys for submissions."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    Bytea,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from helseiarbeid.core.tables import User
+from helseiarbeid.referrals.status import Status
+
+
+class Patient(Table, tablename="patient"):
+    """A person referred, by national ID: what ties their referrals and access log together.
+
+    Name, address and phone are kept on each referral as its GP wrote them, so one GP never
+    sees contact details another GP entered later.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    national_id = Varchar(length=11, unique=True, index=True)
+    created_at = Timestamptz()
+
+
+class Referral(Table, tablename="referral"):
+    """A GP's referral as received. The GP's details are copied, so the referral shows who
+    referred even after the GP moves office."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    reference = Varchar(length=16, unique=True, index=True)
+    patient = ForeignKey(references=Patient, on_delete=OnDelete.restrict, index=True)
+    patient_name = Varchar(length=200)
+    patient_address = Varchar(length=300)
+    patient_phone = Varchar(length=30)
+    gp = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
+    gp_name = Varchar(length=200)
+    gp_hpr_number = Varchar(length=9)
+    gp_office_name = Varchar(length=200)
+    gp_office_address = Varchar(length=300)
+    gp_office_phone = Varchar(length=30)
+    employer_name = Varchar(length=200)
+    employer_org_number = Varchar(length=9, null=True, default=None)
+    occupation = Varchar(length=200)
+    work_status = Varchar(length=32)
+    sick_leave_percent = Integer(null=True, default=None)
+    sick_leave_since = Date(null=True, default=None)
+    complaint = Varchar(length=32, index=True)
+    description = Text()
+    complaint_duration = Varchar(length=200, default="")
+    question = Text()
+    history = Text(default="")
+    medication = Text(default="")
+    urgency = Varchar(length=16, index=True)
+    urgency_reason = Text(default="")
+    consent_nav_participation = Boolean()
+    status = Varchar(length=32, choices=Status, index=True)
+    received_at = Timestamptz(index=True)
+    assessment_due = Date(index=True)
+    source = Varchar(length=8)
+    # The team member who follows the case (set by the coordinator); filters the worklist.
+    responsible = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
+    # Raised by every status change and assessment, so two people deciding on one case at
+    # once cannot overwrite each other.
+    version = Integer(default=1)
+    updated_at = Timestamptz()
+
+
+class StatusChange(Table, tablename="referral_status_change"):
+    id: Serial  # added by Piccolo; declared for type checkers
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
+    from_status = Varchar(length=32, null=True, default=None)
+    to_status = Varchar(length=32)
+    changed_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
+    changed_at = Timestamptz(index=True)
+    reason = Text(default="")
+
+
+class SubmissionKey(Table, tablename="referral_submission_key"):
+    """An Idempotency-Key (API) or form token (web) and the answer it was given.
+
+    ``scoped_key`` is "<user id>:<key>", unique, so keys of different GPs never collide and
+    concurrent submissions with one key race on a single unique index.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    scoped_key = Varchar(length=300, unique=True, index=True)
+    request_hash = Varchar(length=64)
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade)
+    response_body = Text()
+    created_at = Timestamptz()
+
+
+class ReferralDocument(Table, tablename="referral_document"):
+    """A letter, receipt or report as generated and sent: the PDF bytes themselves, so what
+    the GP or patient opens later is exactly what was sent."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=32, index=True)
+    title = Varchar(length=200)
+    content = Bytea()
+    created_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class InformationRequest(Table, tablename="referral_information_request"):
+    """The team asks the GP for more before deciding; the referral waits until the answer."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
+    question = Text()
+    requested_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    requested_at = Timestamptz()
+    answer = Text(default="")
+    answered_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
+    answered_at = Timestamptz(null=True, default=None)

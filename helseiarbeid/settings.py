@@ -1,0 +1,95 @@
+"""Typed settings, read once from the environment (prefix ``HELSEIARBEID_``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'helseiarbeid.sqlite'}"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"HELSEIARBEID_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"HELSEIARBEID_{name} must be a whole number, got {raw!r}") from exc
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    debug: bool = False
+    # Sessions (minutes): idle and absolute lifetime of a login.
+    session_idle_minutes: int = 30
+    session_absolute_minutes: int = 12 * 60
+    # Login throttling: failures within the window before 429.
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    # Largest request body accepted, in bytes (referrals are small; 256 KiB is generous).
+    max_body_bytes: int = 256 * 1024
+    log_level: str = "INFO"
+    # Company track: days between modules (so employees can do their tasks), travel time
+    # around on-site sessions, and the working day sessions must fit in (Oslo time).
+    module_gap_days: int = 7
+    travel_buffer_minutes: int = 30
+    working_day_start_hour: int = 8
+    working_day_end_hour: int = 16
+    # Email notifications; nothing is sent when no host is set.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    mail_from: str = "helseiarbeid@localhost"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment. Cached: tests clear the cache after changing it."""
+    return Settings(
+        database_url=_env("DATABASE_URL", DEFAULT_DATABASE_URL),
+        secret_key=_env("SECRET_KEY", "") or _stable_dev_secret(),
+        debug=_env("DEBUG", "false").lower() in {"1", "true", "yes"},
+        session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
+        session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 12 * 60),
+        login_window_minutes=_env_int("LOGIN_WINDOW_MINUTES", 15),
+        login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+        login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        max_body_bytes=_env_int("MAX_BODY_BYTES", 256 * 1024),
+        log_level=_env("LOG_LEVEL", "INFO").upper(),
+        module_gap_days=_env_int("MODULE_GAP_DAYS", 7),
+        travel_buffer_minutes=_env_int("TRAVEL_BUFFER_MINUTES", 30),
+        working_day_start_hour=_env_int("WORKING_DAY_START_HOUR", 8),
+        working_day_end_hour=_env_int("WORKING_DAY_END_HOUR", 16),
+        smtp_host=_env("SMTP_HOST", ""),
+        smtp_port=_env_int("SMTP_PORT", 25),
+        mail_from=_env("MAIL_FROM", "helseiarbeid@localhost"),
+    )
+
+
+def _stable_dev_secret() -> str:
+    """A per-checkout secret kept under var/, so a restart does not invalidate CSRF cookies.
+
+    Production sets HELSEIARBEID_SECRET_KEY; this only serves `make run` on a laptop.
+    """
+    path = PROJECT_ROOT / "var" / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(32)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value

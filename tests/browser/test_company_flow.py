@@ -1,0 +1,98 @@
+"""An enterprise books its programme with the coordinator, in a real browser."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+from pypdf import PdfReader
+
+from helseiarbeid.company_track import services
+from helseiarbeid.company_track.schemas import EnterpriseCreate
+from helseiarbeid.core.identifiers import synthetic_org_number
+from tests.browser.conftest import screenshot
+from tests.cast import PASSWORD, Cast
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+async def enterprise(cast: Cast) -> int:
+    area = await services.create_service_area(
+        "Salten", "Nordland", company_track_from=date(2019, 1, 1), individual_track_from=None
+    )
+    enterprise_id = await services.create_enterprise(
+        EnterpriseCreate(
+            org_number=synthetic_org_number(50),
+            name="Bodø Havnelager AS",
+            address="Havnegata 12, 8006 Bodø",
+            municipality="Bodø",
+            service_area_id=area,
+            employee_count=85,
+        )
+    )
+    await services.add_contact(enterprise_id, cast["erik"].id)
+    return enterprise_id
+
+
+async def _page_as(browser: Browser, base: str, email: str) -> Page:
+    context = await browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
+    page = await context.new_page()
+    await page.goto(f"{base}/login")
+    await page.get_by_label("E-postadresse").fill(email)
+    await page.get_by_label("Passord").fill(PASSWORD)
+    await page.get_by_role("button", name="Logg inn").click()
+    await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
+    return page
+
+
+async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_downloaded(
+    browser: Browser, live_server: str, enterprise: int
+) -> None:
+    contact = await _page_as(browser, live_server, "erik@test.example")
+    await (
+        contact.get_by_role("navigation", name="Hovedmeny")
+        .get_by_role("link", name="Vårt program")
+        .click()
+    )
+    await contact.get_by_role("button", name="Be om HelseIArbeid-program").click()
+    await expect(contact.get_by_role("heading", name="Be om: Forankringsmøte")).to_be_visible()
+    await screenshot(contact, "programme-request")
+    await contact.get_by_role("button", name="Send ønske").click()
+    await expect(contact.locator(".session")).to_contain_text("Ønsket")
+    programme_url = contact.url.split("?")[0]
+
+    coordinator = await _page_as(browser, live_server, "kari@test.example")
+    await coordinator.goto(programme_url)
+    await coordinator.get_by_label("Per Psykolog (psykolog)").first.check()
+    await coordinator.get_by_label("Nils NAV (NAV)").first.check()
+    await coordinator.get_by_role("button", name="Bekreft samlingen").click()
+    await expect(coordinator.locator(".session").first).to_contain_text("Bekreftet")
+
+    for number in (1, 2, 3):
+        await expect(
+            coordinator.get_by_role("heading", name=f"Sett opp: Modul {number}", exact=False)
+        ).to_be_visible()
+        await coordinator.get_by_label("Frida Fysikalsk (lege)").last.check()
+        await coordinator.get_by_label("Nils NAV (NAV-veileder)").last.check()
+        await coordinator.get_by_role("button", name="Sett opp samlingen").click()
+        await expect(coordinator.get_by_role("status")).to_have_text("Lagret.")
+    await screenshot(coordinator, "programme-coordinator")
+
+    await contact.reload()
+    for title in ("Forankringsmøte", "Modul 1", "Modul 2", "Modul 3"):
+        await expect(contact.locator(".session").filter(has_text=title)).to_contain_text(
+            "Bekreftet"
+        )
+    await expect(contact.get_by_text("Forankringsmøte satt opp", exact=False)).to_be_visible()
+    await screenshot(contact, "programme-contact")
+    href = await contact.get_by_role("link", name="Programplan (PDF)").get_attribute("href")
+    assert href
+    pdf = await contact.context.request.get(f"{live_server}{href}")
+    assert pdf.status == 200
+    text = PdfReader(io.BytesIO(await pdf.body())).pages[0].extract_text()
+    assert "Programplan for Bodø Havnelager AS" in text
+    assert "Modul 3" in text
+    assert "Smertemestring" in text

@@ -1,0 +1,91 @@
+"""Feed tests: a programme with booked sessions and a consultation, and feeds to fetch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import httpx
+import icalendar
+import pytest
+import vobject
+
+from helseiarbeid.company_track import services as company
+from helseiarbeid.company_track.schemas import EnterpriseCreate
+from helseiarbeid.core.identifiers import synthetic_org_number
+from tests.cast import Cast, bearer
+from tests.clinic_track.conftest import Pathway
+from tests.company_track.conftest import working_day_at
+from tests.referrals.factories import referral_body
+
+
+@dataclass
+class Calendars:
+    client: httpx.AsyncClient
+    cast: Cast
+    programme_id: int
+    session_ids: list[int]
+    consultation_id: int
+    referral_id: int
+
+    async def feed_url(self, person: str, kind: str) -> str:
+        response = await self.client.post(
+            "/api/v1/calendar-feeds", json={"kind": kind}, headers=await bearer(self.cast[person])
+        )
+        assert response.status_code == 201, response.text
+        url: str = response.json()["url"]
+        return url.removeprefix("http://testserver")
+
+    async def fetch(self, path: str, **headers: str) -> httpx.Response:
+        return await self.client.get(path, headers=headers)
+
+
+def parse_both(body: bytes) -> tuple[icalendar.Calendar, object]:
+    """Parsed by icalendar and by vobject, an independent parser; both must accept it."""
+    by_icalendar = icalendar.Calendar.from_ical(body)
+    by_vobject = vobject.readOne(body.decode("utf-8"))
+    return by_icalendar, by_vobject
+
+
+@pytest.fixture
+async def calendars(client: httpx.AsyncClient, cast: Cast) -> Calendars:
+    area = await company.create_service_area(
+        "Salten", "Nordland", company_track_from=date(2019, 1, 1), individual_track_from=None
+    )
+    enterprise_id = await company.create_enterprise(
+        EnterpriseCreate(
+            org_number=synthetic_org_number(60),
+            name="Bodø Havnelager AS",
+            address="Havnegata 12, 8006 Bodø",
+            municipality="Bodø",
+            service_area_id=area,
+            employee_count=85,
+        )
+    )
+    await company.add_contact(enterprise_id, cast["erik"].id)
+    kari = await bearer(cast["kari"])
+    programme = await client.post(f"/api/v1/enterprises/{enterprise_id}/programmes", headers=kari)
+    programme_id = programme.json()["id"]
+    session_ids = []
+    for kind, days, hour in (("anchoring", 7, 9), ("module_1", 17, 9)):
+        response = await client.post(
+            f"/api/v1/programmes/{programme_id}/sessions",
+            json={
+                "kind": kind,
+                "starts_at": working_day_at(days, hour).isoformat(),
+                "facilitator_ids": [cast["per"].id, cast["nils"].id],
+            },
+            headers=kari,
+        )
+        assert response.status_code == 201, response.text
+        session_ids.append(response.json()["id"])
+    referral = await client.post(
+        "/api/v1/referrals", json=referral_body(), headers=await bearer(cast["gp_anne"])
+    )
+    pathway = Pathway(client, cast, referral.json()["id"])
+    await pathway.accept()
+    booked = await pathway.book(["per", "frida"], working_day_at(8, 13), 60)
+    assert booked.status_code == 201, booked.text
+    return Calendars(
+        client, cast, programme_id, session_ids, booked.json()["id"], referral.json()["id"]
+    )

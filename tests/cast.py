@@ -1,0 +1,88 @@
+"""The named cast of the tests: one person per role, plus a second GP, reused everywhere.
+
+    gp_anne, gp_bjorn       two GPs (Bjørn must never see Anne's referrals)
+    kari                    clinic coordinator
+    per, frida, nils        psychologist, physical-medicine physician, NAV counsellor
+    erik                    contact person of an enterprise
+    ada                     administrator / privacy officer
+
+All identities are fictitious. Everyone's password is PASSWORD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import httpx
+
+from helseiarbeid.core import sessions, tokens, users
+from helseiarbeid.core.passwords import hash_password
+from helseiarbeid.core.roles import Role
+from helseiarbeid.core.tables import User
+from helseiarbeid.core.users import CurrentUser
+
+PASSWORD = "riktig-hest-batteri-stift"
+
+PEOPLE: dict[str, tuple[str, Role, str | None]] = {
+    "gp_anne": ("Anne Allmennlege", Role.GP, "1234567"),
+    "gp_bjorn": ("Bjørn Bakke", Role.GP, "7654321"),
+    "kari": ("Kari Koordinator", Role.COORDINATOR, None),
+    "per": ("Per Psykolog", Role.PSYCHOLOGIST, "2345678"),
+    "frida": ("Frida Fysikalsk", Role.PHYSICIAN, "3456789"),
+    "nils": ("Nils NAV", Role.NAV_COUNSELLOR, None),
+    "erik": ("Erik Eier", Role.ENTERPRISE_CONTACT, None),
+    "ada": ("Ada Admin", Role.ADMIN, None),
+}
+
+ROLE_REPRESENTATIVE: dict[Role, str] = {role: key for key, (_, role, _) in reversed(PEOPLE.items())}
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    """Hashed once per run: argon2 at production cost is too slow to repeat for every user."""
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class Cast:
+    people: dict[str, CurrentUser]
+
+    def __getitem__(self, key: str) -> CurrentUser:
+        return self.people[key]
+
+    def by_role(self, role: Role) -> CurrentUser:
+        return self.people[ROLE_REPRESENTATIVE[role]]
+
+
+async def create_cast() -> Cast:
+    people = {}
+    for key, (name, role, hpr) in PEOPLE.items():
+        person = await users.create_user(
+            email=f"{key}@test.example",
+            name=name,
+            role=role,
+            password=None,
+            hpr_number=hpr,
+            workplace_name=f"{name}s arbeidssted",
+        )
+        await User.update({User.password_hash: _password_hash()}).where(User.id == person.id)
+        people[key] = person
+    return Cast(people)
+
+
+async def sign_in(client: httpx.AsyncClient, user: CurrentUser) -> None:
+    """Give the client a live session cookie for the user (no password round-trip)."""
+    client.cookies.set(sessions.SESSION_COOKIE, await sessions.start_session(user.id))
+
+
+async def bearer(user: CurrentUser) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await tokens.create_api_token(user.id, 'test')}"}
+
+
+async def csrf_token(client: httpx.AsyncClient) -> str:
+    """Fetch a page so the CSRF cookie is set; the cookie's value is also a valid form token."""
+    await client.get("/login")
+    token = client.cookies.get("hia_csrf")
+    assert token, "the login page should set the CSRF cookie"
+    return token

@@ -1,0 +1,113 @@
+"""Dashboard figures checked against data seeded with known times."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import msgspec
+
+from helseiarbeid.clinic_track import services as clinic
+from helseiarbeid.clinic_track.dashboard import duration_stats
+from helseiarbeid.clinic_track.schemas import AssessmentCreate, Decision
+from helseiarbeid.core.audit import Actor
+from helseiarbeid.core.clock import OSLO, pinned, today_in_oslo
+from helseiarbeid.core.working_days import add_working_days
+from helseiarbeid.referrals import services as referrals
+from helseiarbeid.referrals.schemas import ReferralCreate
+from tests.cast import Cast, bearer, sign_in
+from tests.referrals.factories import PATIENT_ID, referral_body
+
+
+def test_median_and_p90() -> None:
+    stats = duration_stats([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    assert stats.count == 10
+    assert stats.median == 5.5
+    assert stats.p90 == 9.1
+    assert duration_stats([]).median is None
+    assert duration_stats([4]).p90 == 4.0
+
+
+async def _referral_assessed_after(
+    cast: Cast, received: date, working_days: int, complaint: str
+) -> int:
+    data = msgspec.convert(
+        referral_body(complaint=complaint, sick_leave_since="2025-01-06"), ReferralCreate
+    )
+    at = datetime.combine(received, datetime.min.time(), tzinfo=OSLO).replace(hour=9)
+    with pinned(at):
+        submission = await referrals.submit(cast["gp_anne"], data, key=None, source="api")
+    assessed_day = add_working_days(received, working_days)
+    assessed_at = datetime.combine(assessed_day, datetime.min.time(), tzinfo=OSLO).replace(hour=12)
+    frida = cast["frida"]
+    with pinned(assessed_at):
+        await clinic.assess(
+            frida,
+            Actor(user_id=frida.id, role="physician"),
+            submission.receipt.id,
+            AssessmentCreate(decision=Decision.RETURNED, reason="Passer bedre hos fastlegen."),
+        )
+    return submission.receipt.id
+
+
+async def test_dashboard_figures_match_the_seeded_referrals(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    today = today_in_oslo()
+    # Five referrals received 20 days ago, assessed after 2, 4, 6, 8 and 10 working days.
+    start = today - timedelta(days=20)
+    for n, complaint in zip(
+        (2, 4, 6, 8, 10), ("mental", "mental", "both", "both", "both"), strict=True
+    ):
+        await _referral_assessed_after(cast, start, n, complaint)
+    # One waiting referral received 40 days ago (overdue), and one received today.
+    for days in (40, 0):
+        data = msgspec.convert(referral_body(sick_leave_since="2025-01-06"), ReferralCreate)
+        with pinned(datetime.now(UTC) - timedelta(days=days)):
+            await referrals.submit(cast["gp_anne"], data, key=None, source="api")
+    response = await client.get("/api/v1/clinic/dashboard", headers=await bearer(cast["kari"]))
+    assert response.status_code == 200
+    figures = response.json()
+    assert figures["counts_by_status"]["returned"] == 5
+    assert figures["counts_by_status"]["received"] == 2
+    assert figures["counts_by_status"]["completed"] == 0
+    assert figures["overdue"] == 1
+    assert figures["due_within_3_working_days"] == 0
+    thirty = next(p for p in figures["periods"] if p["days"] == 30)
+    assert thirty["to_assessment"] == {"count": 5, "median": 6.0, "p90": 9.2}
+    assert thirty["to_first_consultation"]["count"] == 0
+    months = figures["referrals_per_month"]
+    assert len(months) == 12
+    assert months[-1]["month"] == today.strftime("%Y-%m")
+    total = sum(m["musculoskeletal"] + m["mental"] + m["both"] for m in months)
+    assert total == 7
+    assert sum(m["mental"] for m in months) == 2
+    members = {member["name"] for member in figures["upcoming"]}
+    assert members == {"Per Psykolog", "Frida Fysikalsk", "Nils NAV"}
+
+
+async def test_the_dashboard_page_draws_svg_charts(client: httpx.AsyncClient, cast: Cast) -> None:
+    await sign_in(client, cast["kari"])
+    page = await client.get("/klinikk/oversikt")
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 2
+    assert 'role="img"' in page.text
+    assert "over fristen for vurdering" in page.text
+
+
+async def test_the_statistics_export_is_anonymous(client: httpx.AsyncClient, cast: Cast) -> None:
+    await _referral_assessed_after(cast, today_in_oslo() - timedelta(days=10), 3, "mental")
+    response = await client.get("/api/v1/clinic/statistics.csv", headers=await bearer(cast["kari"]))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    body = response.text
+    for secret in (PATIENT_ID, "Lise", "Lyngstad", "Smerter", "Anne", "Bodø"):
+        assert secret not in body
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == 1
+    assert rows[0]["complaint"] == "mental"
+    assert rows[0]["referrals"] == "1"
+    assert rows[0]["returned"] == "1"
+    assert rows[0]["median_working_days_to_assessment"] == "3"

@@ -1,0 +1,93 @@
+"""Test set-up: one empty, migrated database per test, on the engine of this run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import engines
+
+_TMP_ROOT = Path(tempfile.mkdtemp(prefix="helseiarbeid-tests-"))
+os.environ.setdefault("HELSEIARBEID_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["HELSEIARBEID_LOG_LEVEL"] = "WARNING"
+DATABASE_URL = engines.configure_environment(_TMP_ROOT)
+
+# Only now may the application be imported: Piccolo reads the URL on first use.
+import httpx  # noqa: E402
+from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
+
+from helseiarbeid.app import create_app  # noqa: E402
+from helseiarbeid.core.database import current_engine  # noqa: E402
+from helseiarbeid.core.migrations import apply_migrations  # noqa: E402
+from helseiarbeid.core.tables import User  # noqa: E402
+from tests.cast import Cast, create_cast  # noqa: E402
+
+
+def pytest_report_header() -> str:
+    return f"database engine: {engines.ENGINE}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template() -> Iterator[str]:
+    """Migrate once per run: the SQLite template file, or the PostgreSQL test database."""
+    asyncio.run(apply_migrations(quiet=True))
+    engine = current_engine()
+    yield engine.path if isinstance(engine, SQLiteEngine) else DATABASE_URL
+    if isinstance(engine, PostgresEngine):
+        asyncio.run(engines.drop_postgres_database(engines.TEST_DATABASE_NAME))
+
+
+_APP_TABLES: list[str] = []
+
+
+async def _truncate_postgres() -> None:
+    if not _APP_TABLES:
+        rows = await User.raw(
+            "SELECT tablename FROM pg_tables "
+            "WHERE schemaname = 'public' AND tablename <> 'migration'"
+        )
+        _APP_TABLES.extend(row["tablename"] for row in rows)
+    names = ", ".join(f'"{name}"' for name in _APP_TABLES)
+    await User.raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def database(migrated_template: str, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty, migrated database for this test; yields its URL."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        path = tmp_path / "test.sqlite"
+        engines.copy_sqlite(migrated_template, str(path))
+        template_path = engine.path
+        engine.path = str(path)
+        yield f"sqlite:///{path}"
+        engine.path = template_path
+    else:
+        await _truncate_postgres()
+        # A pool for this test's event loop: without one, every query opens a connection.
+        assert isinstance(engine, PostgresEngine)
+        await engine.start_connection_pool(min_size=1, max_size=8)
+        yield DATABASE_URL
+        if engine.pool is not None:  # a test may have closed it to simulate an outage
+            await engine.close_connection_pool()
+
+
+@pytest.fixture
+async def cast(database: str) -> Cast:
+    """The named users of the tests (see tests/cast.py), stored in this test's database."""
+    return await create_cast()
+
+
+@pytest.fixture
+async def client(database: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process (same event loop, no lifespan)."""
+    app = create_app()
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

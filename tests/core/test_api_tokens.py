@@ -1,0 +1,75 @@
+"""API bearer tokens: stored only as hashes, and revocable."""
+
+from __future__ import annotations
+
+import httpx
+
+from helseiarbeid.core import tokens
+from helseiarbeid.core.tables import ApiToken
+from tests.cast import Cast, bearer, csrf_token, sign_in
+
+
+async def test_a_token_authenticates_its_owner(client: httpx.AsyncClient, cast: Cast) -> None:
+    response = await client.get("/api/v1/me", headers=await bearer(cast["gp_anne"]))
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": cast["gp_anne"].id,
+        "email": "gp_anne@test.example",
+        "name": "Anne Allmennlege",
+        "role": "gp",
+        "hpr_number": "1234567",
+    }
+
+
+async def test_the_token_itself_is_never_stored(cast: Cast) -> None:
+    token = await tokens.create_api_token(cast["gp_anne"].id, "journal")
+    stored = await ApiToken.select().first()
+    assert stored is not None
+    assert token not in str(stored)
+    assert stored["token_hash"] == tokens.digest(token)
+
+
+async def test_missing_or_wrong_token_gives_401(client: httpx.AsyncClient, cast: Cast) -> None:
+    assert (await client.get("/api/v1/me")).status_code == 401
+    wrong = await client.get("/api/v1/me", headers={"Authorization": "Bearer hia_not-a-token"})
+    assert wrong.status_code == 401
+    assert wrong.json()["detail"] == "Du må logge inn."
+    assert wrong.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_revoked_token_stops_working(client: httpx.AsyncClient, cast: Cast) -> None:
+    headers = await bearer(cast["gp_anne"])
+    stored = await ApiToken.select(ApiToken.id).first()
+    assert stored is not None
+    token_id = stored["id"]
+    await sign_in(client, cast["ada"])
+    form_token = await csrf_token(client)
+    response = await client.post(
+        f"/admin/tokens/{token_id}/revoke", data={"_csrf_token": form_token}
+    )
+    assert response.status_code == 303
+    client.cookies.clear()
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_admin_revokes_a_token_through_the_api(client: httpx.AsyncClient, cast: Cast) -> None:
+    gp_headers = await bearer(cast["gp_anne"])
+    gp_token = await ApiToken.select(ApiToken.id).where(ApiToken.user == cast["gp_anne"].id).first()
+    assert gp_token is not None
+    gp_token_id = gp_token["id"]
+    admin_headers = await bearer(cast["ada"])
+    response = await client.delete(f"/api/v1/tokens/{gp_token_id}", headers=admin_headers)
+    assert response.status_code == 204
+    assert (await client.get("/api/v1/me", headers=gp_headers)).status_code == 401
+    again = await client.delete(f"/api/v1/tokens/{gp_token_id}", headers=admin_headers)
+    assert again.status_code == 404
+
+
+async def test_a_deactivated_users_token_stops_working(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    from helseiarbeid.core.tables import User
+
+    headers = await bearer(cast["gp_anne"])
+    await User.update({User.is_active: False}).where(User.id == cast["gp_anne"].id)
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
