@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
+
 from helseiarbeid.clinic_track.tables import Assessment, Consultation, ConsultationStaff
 from helseiarbeid.company_track.tables import (
     Enterprise,
@@ -30,7 +32,7 @@ from helseiarbeid.core.identifiers import synthetic_national_id, synthetic_org_n
 from helseiarbeid.core.passwords import hash_password
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import AuditEvent, User
-from helseiarbeid.core.working_days import add_working_days
+from helseiarbeid.core.working_days import add_working_days, working_days_between
 from helseiarbeid.referrals.tables import Patient, Referral, StatusChange
 
 BATCH = 2_000
@@ -67,6 +69,26 @@ async def _insert(table: Any, rows: list[Any]) -> list[int]:
 @lru_cache(maxsize=4096)
 def _due(day: date) -> date:
     return add_working_days(day, 10)
+
+
+# A clinic closes its cases within months: older referrals have all reached an end status.
+FINISHED = ("returned", "completed", "withdrawn")
+OPEN_FOR_DAYS = 120
+
+
+def _paths_at_age(days_ago: int) -> tuple[list[list[str]], list[int]]:
+    """The status paths a referral received ``days_ago`` days ago can have taken, weighted."""
+    if days_ago <= 14:
+        candidates = PATHS[:2]
+    elif days_ago > OPEN_FOR_DAYS:
+        candidates = [(path, weight) for path, weight in PATHS if path[-1] in FINISHED]
+    else:
+        candidates = PATHS
+    return [path for path, _ in candidates], [weight for _, weight in candidates]
+
+
+def _waited(received: date, moment: datetime | None) -> int | None:
+    return None if moment is None else working_days_between(received, moment.date())
 
 
 async def users(gps: int, rng: random.Random) -> tuple[list[int], list[tuple[int, Role]]]:
@@ -121,7 +143,6 @@ async def referrals(
     seen: set[str] = set()
     patients = [p for p in patients if not (p.national_id in seen or seen.add(p.national_id))]  # type: ignore[func-returns-value]
     patient_ids = await _insert(Patient, patients)
-    weights = [w for _, w in PATHS]
     referral_rows, plans = [], []
     for i in range(count):
         days_ago = int((i / count) ** 0.8 * 3 * 365) if i else 0
@@ -129,11 +150,15 @@ async def referrals(
         received = datetime.combine(received_day, datetime.min.time(), tzinfo=UTC) + timedelta(
             hours=8
         )
-        path = (
-            rng.choices([p for p, _ in PATHS], weights)[0]
-            if days_ago > 14
-            else PATHS[rng.randrange(2)][0]
-        )
+        path = rng.choices(*_paths_at_age(days_ago))[0]
+        steps = []
+        moment = received
+        for status in path:
+            steps.append((status, moment))
+            moment += timedelta(days=rng.randint(1, 9))
+        reached = dict(steps)
+        decided = reached.get("accepted") or reached.get("returned")
+        consulted = reached.get("in_progress")
         referral_rows.append(
             Referral(
                 reference=f"B{i:09d}"[-10:],
@@ -157,19 +182,21 @@ async def referrals(
                 consent_nav_participation=True,
                 status=path[-1],
                 received_at=received,
+                received_on=received_day,
                 assessment_due=_due(received_day),
                 source="api",
                 version=len(path),
                 updated_at=received,
+                working_days_to_assessment=_waited(received_day, decided),
+                working_days_to_first_consultation=_waited(received_day, consulted),
             )
         )
-        plans.append((received, path))
+        plans.append(steps)
     referral_ids = await _insert(Referral, referral_rows)
     changes, audits, assessments, consultations = [], [], [], []
-    for referral_id, (received, path) in zip(referral_ids, plans, strict=True):
-        moment = received
+    for referral_id, steps in zip(referral_ids, plans, strict=True):
         previous = None
-        for status in path:
+        for status, moment in steps:
             changes.append(
                 StatusChange(
                     referral=referral_id,
@@ -205,7 +232,6 @@ async def referrals(
             if status == "in_progress":
                 consultations.append((referral_id, moment))
             previous = status
-            moment += timedelta(days=rng.randint(1, 9))
     await _insert(StatusChange, changes)
     await _insert(AuditEvent, audits)
     await _insert(Assessment, assessments)
@@ -323,6 +349,11 @@ async def generate(referral_count: int, seed: int = 2026) -> dict[str, float]:
     gp_ids, staff = await users(2_000, rng)
     await referrals(referral_count, gp_ids, staff, rng)
     await company(5_000, 20_000, staff, rng)
+    # What autovacuum would do in the hours after such a load: planner statistics and the
+    # visibility map that index-only scans rely on.
+    if isinstance(Referral._meta.db, PostgresEngine):
+        for table in (Referral, StatusChange, AuditEvent, Assessment, Consultation):
+            await Referral.raw(f"VACUUM ANALYZE {table._meta.tablename}")
     return {"seconds": time.perf_counter() - started}
 
 

@@ -1,7 +1,9 @@
 """The clinic dashboard's figures, and the anonymised statistics export.
 
-Counts are done by the database (GROUP BY over indexed columns); durations are computed per
-referral in working days, which only Python knows how to count.
+Everything is counted by the database over index ranges (receipt time, status): the request
+costs the same however many years of referrals lie behind it. Waiting times in working days,
+which only Python knows how to count, are stored on each referral as they happen
+(``clinic_track.services._refresh_waiting_times``); here they are only tallied.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import io
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
-from itertools import pairwise
+from typing import Any, NamedTuple
 
 from piccolo.query.functions.aggregate import Count
 
@@ -24,16 +26,13 @@ from helseiarbeid.clinic_track.schemas import (
     UpcomingConsultation,
 )
 from helseiarbeid.clinic_track.tables import (
-    Assessment,
-    Consultation,
     ConsultationStaff,
     OnwardReferral,
 )
 from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow
 from helseiarbeid.core.roles import TEAM_ROLES
 from helseiarbeid.core.tables import User
-from helseiarbeid.core.timefmt import to_oslo
-from helseiarbeid.core.working_days import add_working_days, working_days_between
+from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals.schemas import Complaint
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status
 from helseiarbeid.referrals.tables import Referral
@@ -41,68 +40,99 @@ from helseiarbeid.referrals.tables import Referral
 PERIODS = (30, 90, 365)
 MONTHS = 12
 UPCOMING_DAYS = 14
-DECISIVE = ("accepted", "returned")
+# Cases still open are counted whenever they arrived; finished ones over the last year.
+OPEN = (Status.RECEIVED, Status.UNDER_ASSESSMENT, Status.ACCEPTED, Status.IN_PROGRESS)
+YEAR = 365
 
 
 def _oslo_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=OSLO)
 
 
-def duration_stats(values: list[int]) -> DurationStats:
-    """Median and 90th percentile (inclusive method: the values are the whole population)."""
-    if not values:
+def _value_at(histogram: list[tuple[int, int]], index: int) -> int:
+    """The ``index``-th smallest value (0-based) of the values a sorted histogram counts."""
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)
+
+
+def stats_from_counts(counts: Counter[int]) -> DurationStats:
+    """Median and 90th percentile of the values counted, exactly as ``statistics.median`` and
+    ``statistics.quantiles(method="inclusive")`` give them (the whole population is known)."""
+    total = sum(counts.values())
+    if not total:
         return DurationStats(count=0, median=None, p90=None)
-    if len(values) == 1:
-        return DurationStats(count=1, median=float(values[0]), p90=float(values[0]))
-    p90 = statistics.quantiles(values, n=10, method="inclusive")[8]
-    return DurationStats(
-        count=len(values), median=float(statistics.median(values)), p90=round(p90, 1)
-    )
+    histogram = sorted(counts.items())
+
+    def nth(index: int) -> int:
+        return _value_at(histogram, index)
+
+    middle = total // 2
+    median = nth(middle) if total % 2 else (nth(middle - 1) + nth(middle)) / 2
+    if total == 1:
+        return DurationStats(count=1, median=float(median), p90=float(median))
+    # quantiles(n=10, method="inclusive")[8]: interpolate at 9/10 of the way through.
+    below, delta = divmod(9 * (total - 1), 10)
+    p90 = (nth(below) * (10 - delta) + nth(below + 1) * delta) / 10
+    return DurationStats(count=total, median=float(median), p90=round(p90, 1))
 
 
-async def _received_since(since: datetime) -> dict[int, date]:
-    rows = await Referral.select(Referral.id, Referral.received_at).where(
-        Referral.received_at >= since
-    )
-    return {row["id"]: to_oslo(row["received_at"]).date() for row in rows}
+def duration_stats(values: list[int]) -> DurationStats:
+    return stats_from_counts(Counter(values))
 
 
-async def _first_times(
-    received: dict[int, date], table: type[Assessment] | type[Consultation]
-) -> dict[int, date]:
-    """The first decisive assessment, or first consultation, of each of these referrals."""
-    if not received:
-        return {}
-    if table is Assessment:
-        rows = await Assessment.select(Assessment.referral, Assessment.assessed_at).where(
-            Assessment.referral.is_in(list(received)) & Assessment.decision.is_in(list(DECISIVE))
-        )
-        moments = [(row["referral"], row["assessed_at"]) for row in rows]
-    else:
-        rows = await Consultation.select(Consultation.referral, Consultation.starts_at).where(
-            Consultation.referral.is_in(list(received)) & Consultation.cancelled_at.is_null()
-        )
-        moments = [(row["referral"], row["starts_at"]) for row in rows]
-    first: dict[int, date] = {}
-    for referral_id, moment in moments:
-        day = to_oslo(moment).date()
-        if referral_id not in first or day < first[referral_id]:
-            first[referral_id] = day
-    return first
+# Both read the last year's referrals from the covering index on the day of receipt.
+_YEAR_SQL = """
+SELECT received_on >= {} AS within_30, received_on >= {} AS within_90, status,
+       working_days_to_assessment AS to_assessment,
+       working_days_to_first_consultation AS to_consultation, COUNT(*) AS referrals
+FROM referral
+WHERE received_on >= {}
+GROUP BY 1, 2, 3, 4, 5
+"""
+_DAYS_SQL = """
+SELECT received_on, complaint, COUNT(*) AS referrals
+FROM referral
+WHERE received_on >= {} AND received_on < {}
+GROUP BY 1, 2
+"""
 
 
-async def _period(days: int, today: date) -> PeriodStats:
-    received = await _received_since(_oslo_midnight(today - timedelta(days=days)))
-    assessed = await _first_times(received, Assessment)
-    consulted = await _first_times(received, Consultation)
-    return PeriodStats(
-        days=days,
-        to_assessment=duration_stats(
-            [working_days_between(received[r], d) for r, d in assessed.items()]
-        ),
-        to_first_consultation=duration_stats(
-            [working_days_between(received[r], d) for r, d in consulted.items()]
-        ),
+class _YearFigures(NamedTuple):
+    closed_by_status: Counter[str]
+    periods: list[PeriodStats]
+
+
+async def _year_figures(today: date) -> _YearFigures:
+    """Finished cases per status, and waiting times over the last 30, 90 and 365 days."""
+    starts = {days: today - timedelta(days=days) for days in PERIODS}
+    rows = await Referral.raw(_YEAR_SQL, starts[30], starts[90], starts[YEAR])
+    closed: Counter[str] = Counter()
+    to_assessment: dict[int, Counter[int]] = {days: Counter() for days in PERIODS}
+    to_consultation: dict[int, Counter[int]] = {days: Counter() for days in PERIODS}
+    for row in rows:
+        count = int(row["referrals"])
+        if Status(row["status"]) not in OPEN:
+            closed[row["status"]] += count
+        periods = [YEAR] + [90] * bool(row["within_90"]) + [30] * bool(row["within_30"])
+        for days in periods:
+            if row["to_assessment"] is not None:
+                to_assessment[days][row["to_assessment"]] += count
+            if row["to_consultation"] is not None:
+                to_consultation[days][row["to_consultation"]] += count
+    return _YearFigures(
+        closed_by_status=closed,
+        periods=[
+            PeriodStats(
+                days=days,
+                to_assessment=stats_from_counts(to_assessment[days]),
+                to_first_consultation=stats_from_counts(to_consultation[days]),
+            )
+            for days in PERIODS
+        ],
     )
 
 
@@ -115,26 +145,27 @@ def _month_starts(today: date, months: int) -> list[date]:
     return list(reversed(starts))
 
 
+def _month_of(day: date | str) -> str:
+    """ "2026-11" for a date (SQLite may hand back a grouped date as its text)."""
+    return day[:7] if isinstance(day, str) else day.strftime("%Y-%m")
+
+
 async def referrals_per_month(today: date, months: int = MONTHS) -> list[MonthCount]:
     starts = _month_starts(today, months)
-    bounds = [*starts, date(today.year + (today.month == 12), today.month % 12 + 1, 1)]
+    end = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    rows = await Referral.raw(_DAYS_SQL, starts[0], end)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        counts[_month_of(row["received_on"])][row["complaint"]] += int(row["referrals"])
     result = []
-    for start, end in pairwise(bounds):
-        rows = await (
-            Referral.select(Referral.complaint, Count())
-            .where(
-                (Referral.received_at >= _oslo_midnight(start))
-                & (Referral.received_at < _oslo_midnight(end))
-            )
-            .group_by(Referral.complaint)
-        )
-        counts = {row["complaint"]: row["count"] for row in rows}
+    for start in starts:
+        month = start.strftime("%Y-%m")
         result.append(
             MonthCount(
-                month=start.strftime("%Y-%m"),
-                musculoskeletal=counts.get(Complaint.MUSCULOSKELETAL.value, 0),
-                mental=counts.get(Complaint.MENTAL.value, 0),
-                both=counts.get(Complaint.BOTH.value, 0),
+                month=month,
+                musculoskeletal=counts[month][Complaint.MUSCULOSKELETAL.value],
+                mental=counts[month][Complaint.MENTAL.value],
+                both=counts[month][Complaint.BOTH.value],
             )
         )
     return result
@@ -187,23 +218,31 @@ async def dashboard() -> Dashboard:
     """The figures of the clinic dashboard. Holds no names: nothing here is audited."""
     today = today_in_oslo()
     awaiting = Referral.status.is_in([status.value for status in AWAITING_ASSESSMENT])
-    status_rows = await Referral.select(Referral.status, Count()).group_by(Referral.status)
-    counts = {status.value: 0 for status in Status}
-    counts.update({row["status"]: row["count"] for row in status_rows})
     overdue = await Referral.count().where(awaiting & (Referral.assessment_due < today))
     due_soon = await Referral.count().where(
         awaiting
         & (Referral.assessment_due >= today)
         & (Referral.assessment_due <= add_working_days(today, 3))
     )
-    destination_rows = await OnwardReferral.select(
-        OnwardReferral.destination_type, Count()
-    ).group_by(OnwardReferral.destination_type)
+    destination_rows = await (
+        OnwardReferral.select(OnwardReferral.destination_type, Count())
+        .where(OnwardReferral.created_at >= _oslo_midnight(today - timedelta(days=YEAR)))
+        .group_by(OnwardReferral.destination_type)
+    )
+    open_rows = await (
+        Referral.select(Referral.status, Count())
+        .where(Referral.status.is_in([status.value for status in OPEN]))
+        .group_by(Referral.status)
+    )
+    year = await _year_figures(today)
+    counts = {status.value: 0 for status in Status}
+    counts.update(year.closed_by_status)
+    counts.update({row["status"]: row["count"] for row in open_rows})
     return Dashboard(
         counts_by_status=counts,
         overdue=overdue,
         due_within_3_working_days=due_soon,
-        periods=[await _period(days, today) for days in PERIODS],
+        periods=year.periods,
         referrals_per_month=await referrals_per_month(today),
         onward_destinations={row["destination_type"]: row["count"] for row in destination_rows},
         upcoming=await _upcoming(),
@@ -225,38 +264,34 @@ CSV_COLUMNS = (
 )
 
 
+_CSV_SQL = """
+SELECT r.received_on, r.complaint, r.urgency, r.status,
+       r.working_days_to_assessment AS to_assessment,
+       r.working_days_to_first_consultation AS to_consultation,
+       EXISTS (SELECT 1 FROM assessment a
+               WHERE a.referral = r.id AND a.decision = 'accepted') AS accepted,
+       (SELECT COUNT(*) FROM onward_referral o
+        WHERE o.referral = r.id) AS onward
+FROM referral r
+WHERE r.received_on >= {}
+"""
+
+
 async def anonymised_csv(months: int = 24) -> str:
     """Counts per month and complaint for the programme's evaluation: no names, national IDs,
     free text or ids, and nothing per person."""
     today = today_in_oslo()
-    since = _oslo_midnight(_month_starts(today, months)[0])
-    rows = await Referral.select(
-        Referral.id, Referral.received_at, Referral.complaint, Referral.urgency, Referral.status
-    ).where(Referral.received_at >= since)
-    received = {row["id"]: to_oslo(row["received_at"]).date() for row in rows}
-    assessed = await _first_times(received, Assessment)
-    consulted = await _first_times(received, Consultation)
-    accepted_rows = await Assessment.select(Assessment.referral).where(
-        Assessment.referral.is_in(list(received) or [0]) & (Assessment.decision == "accepted")
-    )
-    accepted = {row["referral"] for row in accepted_rows}
-    onward_rows = await OnwardReferral.select(OnwardReferral.referral).where(
-        OnwardReferral.referral.is_in(list(received) or [0])
-    )
-    onward = Counter(row["referral"] for row in onward_rows)
-    groups: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    rows = await Referral.raw(_CSV_SQL, _month_starts(today, months)[0])
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        groups[(received[row["id"]].strftime("%Y-%m"), row["complaint"])].append(row)
+        groups[(_month_of(row["received_on"]), row["complaint"])].append(row)
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for (month, complaint), members in sorted(groups.items()):
-        ids = [int(str(member["id"])) for member in members]
-        to_assessment = [
-            working_days_between(received[i], assessed[i]) for i in ids if i in assessed
-        ]
+        to_assessment = [m["to_assessment"] for m in members if m["to_assessment"] is not None]
         to_consultation = [
-            working_days_between(received[i], consulted[i]) for i in ids if i in consulted
+            m["to_consultation"] for m in members if m["to_consultation"] is not None
         ]
         statuses = Counter(str(member["status"]) for member in members)
         writer.writerow(
@@ -265,13 +300,13 @@ async def anonymised_csv(months: int = 24) -> str:
                 complaint,
                 len(members),
                 sum(1 for member in members if member["urgency"] == "urgent"),
-                sum(1 for i in ids if i in accepted),
+                sum(1 for member in members if member["accepted"]),
                 statuses["returned"],
                 statuses["withdrawn"],
                 statuses["completed"],
                 statistics.median(to_assessment) if to_assessment else "",
                 statistics.median(to_consultation) if to_consultation else "",
-                sum(onward[i] for i in ids),
+                sum(int(member["onward"]) for member in members),
             ]
         )
     return output.getvalue()

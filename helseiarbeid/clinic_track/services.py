@@ -46,6 +46,7 @@ from helseiarbeid.core.ical import CalendarItem
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.roles import TEAM_ROLES, Role
 from helseiarbeid.core.tables import User
+from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import working_days_between
 from helseiarbeid.referrals import services as referrals
@@ -248,6 +249,8 @@ async def assess(
                 assessed_at=now,
             )
         )
+        if data.decision is not Decision.MORE_INFORMATION:
+            await _refresh_waiting_times(referral_id)
         await audit.record(
             actor,
             AuditAction.CREATE,
@@ -266,6 +269,37 @@ async def assess(
         reason=data.reason.strip(),
         assessed_by=user.name,
         assessed_at=now,
+    )
+
+
+async def _refresh_waiting_times(referral_id: int) -> None:
+    """Recount the working days from receipt to the first decision (accept or return) and to
+    the first consultation still planned: cancelling the first makes the next one the first."""
+    referral = await Referral.select(Referral.received_at).where(Referral.id == referral_id).first()
+    if referral is None:
+        raise NotFound("Henvisningen finnes ikke.")
+    received = to_oslo(referral["received_at"]).date()
+    decided = (
+        await Assessment.select(Assessment.assessed_at)
+        .where(
+            (Assessment.referral == referral_id)
+            & Assessment.decision.is_in([Decision.ACCEPTED.value, Decision.RETURNED.value])
+        )
+        .order_by(Assessment.assessed_at)
+        .first()
+    )
+    consulted = (
+        await Consultation.select(Consultation.starts_at)
+        .where((Consultation.referral == referral_id) & Consultation.cancelled_at.is_null())
+        .order_by(Consultation.starts_at)
+        .first()
+    )
+    await referrals.record_waiting_times(
+        referral_id,
+        working_days_between(received, to_oslo(decided["assessed_at"]).date()) if decided else None,
+        working_days_between(received, to_oslo(consulted["starts_at"]).date())
+        if consulted
+        else None,
     )
 
 
@@ -315,7 +349,9 @@ async def book_consultation(
         },
     )
     async with write_transaction():
-        _require_status(await referrals.status_of(referral_id), ACTIVE, "sette opp konsultasjon")
+        # Locked first: two bookings at once must not both see «accepted» and both move it on.
+        status = await referrals.status_of(referral_id, lock=True)
+        _require_status(status, ACTIVE, "sette opp konsultasjon")
         now = utcnow()
         rows = await Consultation.insert(
             Consultation(
@@ -345,6 +381,7 @@ async def book_consultation(
             await referrals.change_status(
                 actor, referral_id, Status.IN_PROGRESS, reason="Første konsultasjon satt opp"
             )
+        await _refresh_waiting_times(referral_id)
         await audit.record(
             actor,
             AuditAction.CREATE,
@@ -385,6 +422,7 @@ async def cancel_consultation(actor: Actor, referral_id: int, consultation_id: i
         if not updated:
             raise NotFound("Konsultasjonen finnes ikke eller er allerede avlyst.")
         await busy_time.release(CONSULTATION, consultation_id)
+        await _refresh_waiting_times(referral_id)
         await audit.record(
             actor,
             AuditAction.UPDATE,

@@ -17,7 +17,7 @@ import msgspec
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow
-from helseiarbeid.core.database import is_unique_violation, write_transaction
+from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.identifiers import (
     IdentifierError,
@@ -237,6 +237,7 @@ async def _store(
                 consent_nav_participation=True,
                 status=Status.RECEIVED.value,
                 received_at=now,
+                received_on=received,
                 assessment_due=add_working_days(received, ASSESSMENT_WORKING_DAYS),
                 source=source,
                 version=1,
@@ -560,8 +561,24 @@ async def patient_of(referral_id: int) -> int:
     return int(row["patient"])
 
 
-async def status_of(referral_id: int) -> Status:
-    row = await Referral.select(Referral.status).where(Referral.id == referral_id).first()
+async def record_waiting_times(
+    referral_id: int, to_assessment: int | None, to_first_consultation: int | None
+) -> None:
+    """Store the working days the patient waited (computed by the clinic, inside its write
+    transaction) for the dashboard's statistics."""
+    await Referral.update(
+        {
+            Referral.working_days_to_assessment: to_assessment,
+            Referral.working_days_to_first_consultation: to_first_consultation,
+        }
+    ).where(Referral.id == referral_id)
+
+
+async def status_of(referral_id: int, *, lock: bool = False) -> Status:
+    """The referral's status. With ``lock`` (inside a write transaction) the row stays locked
+    until the transaction ends, so a decision taken on the status cannot be overtaken."""
+    query = Referral.select(Referral.status).where(Referral.id == referral_id)
+    row = await (for_update(query) if lock else query).first()
     if row is None:
         raise NotFound("Henvisningen finnes ikke.")
     return Status(row["status"])

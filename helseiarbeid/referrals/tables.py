@@ -65,6 +65,8 @@ class Referral(Table, tablename="referral"):
     consent_nav_participation = Boolean()
     status = Varchar(length=32, choices=Status, index=True)
     received_at = Timestamptz(index=True)
+    # The day of receipt in Oslo: the unit of the deadline and of the dashboard's periods.
+    received_on = Date(null=True, default=None)
     assessment_due = Date(index=True)
     source = Varchar(length=8)
     # The team member who follows the case (set by the coordinator); filters the worklist.
@@ -73,6 +75,10 @@ class Referral(Table, tablename="referral"):
     # once cannot overwrite each other.
     version = Integer(default=1)
     updated_at = Timestamptz()
+    # Working days from receipt to the first decision and to the first consultation, kept by
+    # the clinic as they happen so the dashboard's medians need no per-referral arithmetic.
+    working_days_to_assessment = Integer(null=True, default=None)
+    working_days_to_first_consultation = Integer(null=True, default=None)
 
 
 class StatusChange(Table, tablename="referral_status_change"):

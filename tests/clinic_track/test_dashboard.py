@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+import statistics
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
 import msgspec
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helseiarbeid.clinic_track import services as clinic
 from helseiarbeid.clinic_track.dashboard import duration_stats
@@ -18,6 +21,7 @@ from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
 from tests.cast import Cast, bearer, sign_in
+from tests.clinic_track.conftest import Pathway
 from tests.referrals.factories import PATIENT_ID, referral_body
 
 
@@ -111,3 +115,38 @@ async def test_the_statistics_export_is_anonymous(client: httpx.AsyncClient, cas
     assert rows[0]["referrals"] == "1"
     assert rows[0]["returned"] == "1"
     assert rows[0]["median_working_days_to_assessment"] == "3"
+
+
+async def test_cancelling_the_first_consultation_makes_the_next_one_count(
+    pathway: Pathway, cast: Cast
+) -> None:
+    assert (await pathway.accept()).status_code == 201
+    first_day = add_working_days(today_in_oslo(), 5)
+    later_day = add_working_days(today_in_oslo(), 9)
+    first = await pathway.book(["per"], datetime.combine(first_day, time(10), tzinfo=OSLO))
+    await pathway.book(["per"], datetime.combine(later_day, time(10), tzinfo=OSLO))
+    headers = await bearer(cast["kari"])
+
+    async def median_to_first_consultation() -> float | None:
+        figures = (await pathway.client.get("/api/v1/clinic/dashboard", headers=headers)).json()
+        thirty = next(p for p in figures["periods"] if p["days"] == 30)
+        return thirty["to_first_consultation"]["median"]  # type: ignore[no-any-return]
+
+    assert await median_to_first_consultation() == 5.0
+    cancel = await pathway.client.post(
+        f"/api/v1/referrals/{pathway.id}/consultations/{first.json()['id']}/cancel",
+        headers=headers,
+    )
+    assert cancel.status_code == 204
+    assert await median_to_first_consultation() == 9.0
+
+
+@given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=300))
+def test_counted_medians_agree_with_the_statistics_module(values: list[int]) -> None:
+    stats = duration_stats(values)
+    assert stats.count == len(values)
+    assert stats.median == statistics.median(values)
+    expected_p90 = (
+        values[0] if len(values) == 1 else statistics.quantiles(values, n=10, method="inclusive")[8]
+    )
+    assert stats.p90 == round(expected_p90, 1)

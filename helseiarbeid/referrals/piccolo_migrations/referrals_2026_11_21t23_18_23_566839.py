@@ -1,0 +1,34 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Date
+from piccolo.columns.indexes import IndexMethod
+
+ID = "2026-11-21T23:18:23:566839"
+VERSION = "1.38.0"
+DESCRIPTION = "referrals: the Oslo day of receipt"
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="referrals", description=DESCRIPTION)
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="received_on",
+        db_column_name="received_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    return manager
