@@ -352,7 +352,16 @@ async def generate(referral_count: int, seed: int = 2026) -> dict[str, float]:
     # What autovacuum would do in the hours after such a load: planner statistics and the
     # visibility map that index-only scans rely on.
     if isinstance(Referral._meta.db, PostgresEngine):
-        for table in (Referral, StatusChange, AuditEvent, Assessment, Consultation):
+        for table in (
+            Referral,
+            StatusChange,
+            AuditEvent,
+            Assessment,
+            Consultation,
+            ConsultationStaff,
+            ProgrammeSession,
+            SessionFacilitator,
+        ):
             await Referral.raw(f"VACUUM ANALYZE {table._meta.tablename}")
     return {"seconds": time.perf_counter() - started}
 

@@ -31,7 +31,7 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _not_modified(request: Request[Any, Any, Any], rendered: services.Rendered) -> bool:
+def _not_modified(request: Request[Any, Any, Any], rendered: services.Validators) -> bool:
     """If-None-Match decides when present; If-Modified-Since only without it."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
@@ -77,13 +77,24 @@ async def feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Resp
     found = await services.resolve(token) if filename.endswith(".ics") else None
     if found is None:
         raise NotFound("Kalenderen finnes ikke.")
-    rendered = await services.render_feed(found, _base_url(request))
-    if _not_modified(request, rendered):
-        headers = {"ETag": rendered.etag, "Cache-Control": "private, max-age=0, must-revalidate"}
-        return Response(b"", status_code=304, headers=headers)
+    base_url = _base_url(request)
+    unchanged = await services.unchanged_validators(found, base_url)
+    if unchanged is not None and _not_modified(request, unchanged):
+        return _not_modified_response(unchanged)
+    rendered = await services.render_feed(found, base_url)
+    if _not_modified(request, rendered.validators):
+        return _not_modified_response(rendered.validators)
     return _calendar_response(
-        rendered.body, "helseiarbeid.ics", etag=rendered.etag, last_modified=rendered.last_modified
+        rendered.body,
+        "helseiarbeid.ics",
+        etag=rendered.validators.etag,
+        last_modified=rendered.validators.last_modified,
     )
+
+
+def _not_modified_response(validators: services.Validators) -> Response[bytes]:
+    headers = {"ETag": validators.etag, "Cache-Control": "private, max-age=0, must-revalidate"}
+    return Response(b"", status_code=304, headers=headers)
 
 
 class CalendarFeedApiController(Controller):

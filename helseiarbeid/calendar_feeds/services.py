@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
+from datetime import datetime, timedelta
 
 from helseiarbeid.calendar_feeds.schemas import FeedKind, FeedOut
 from helseiarbeid.calendar_feeds.tables import CalendarFeed
@@ -20,9 +20,8 @@ from helseiarbeid.company_track import services as company
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
-from helseiarbeid.core.ical import CalendarItem, calendar
+from helseiarbeid.core.ical import CalendarItem, calendar, leaves_feed_at
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
-from helseiarbeid.core.tables import User
 from helseiarbeid.core.users import CurrentUser
 
 
@@ -114,6 +113,7 @@ class Feed:
     id: int
     kind: FeedKind
     owner_id: int
+    owner_name: str
 
 
 async def resolve(token: str) -> Feed | None:
@@ -130,6 +130,7 @@ async def resolve(token: str) -> Feed | None:
             CalendarFeed.revoked_at,
             CalendarFeed.owner.is_active,
             CalendarFeed.owner.role,
+            CalendarFeed.owner.name,
         )
         .where(CalendarFeed.lookup_key == lookup_key)
         .first()
@@ -143,41 +144,96 @@ async def resolve(token: str) -> Feed | None:
         Role(row["owner.role"])
     ):
         return None
-    return Feed(id=row["id"], kind=FeedKind(row["kind"]), owner_id=row["owner"])
+    return Feed(
+        id=row["id"],
+        kind=FeedKind(row["kind"]),
+        owner_id=row["owner"],
+        owner_name=row["owner.name"],
+    )
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime | None
 
 
 @dataclass(frozen=True)
 class Rendered:
     body: bytes
-    etag: str
-    last_modified: datetime | None
+    validators: Validators
 
 
-@lru_cache(maxsize=256)
-def _render(name: str, items: tuple[CalendarItem, ...]) -> Rendered:
-    """The same items always give the same bytes, so an unchanged feed is served from here."""
-    body = calendar(name, list(items))
-    last = max((item.changed_at for item in items), default=None)
-    return Rendered(
-        body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:40]}"', last_modified=last
+@dataclass(frozen=True)
+class _Built:
+    """What a feed was built from, for answering revalidations without building it again."""
+
+    base_url: str
+    owner_name: str
+    enterprise_id: int | None
+    built_at: datetime
+    valid_until: datetime | None  # when the first item drops out by age alone
+    validators: Validators
+
+
+# A change is stamped with its transaction's clock but visible only at commit; a change that
+# committed just after a build may carry an earlier time. Looking this far back covers it.
+SETTLE = timedelta(seconds=60)
+_BUILT_SIZE = 4096
+_built: OrderedDict[int, _Built] = OrderedDict()
+
+
+def _contact(feed: Feed) -> CurrentUser:
+    return CurrentUser(
+        id=feed.owner_id,
+        email="",
+        name=feed.owner_name,
+        role=Role.ENTERPRISE_CONTACT,
+        hpr_number=None,
+        workplace_name="",
+        workplace_address="",
+        workplace_phone="",
     )
 
 
-async def render_feed(feed: Feed, base_url: str) -> Rendered:
-    owner = await User.select(User.name).where(User.id == feed.owner_id).first()
-    owner_name = owner["name"] if owner else ""
-    items: list[CalendarItem] = []
+async def _changed_since(feed: Feed, enterprise_id: int | None, since: datetime) -> bool:
     if feed.kind is FeedKind.ENTERPRISE:
-        contact = CurrentUser(
-            id=feed.owner_id,
-            email="",
-            name=owner_name,
-            role=Role.ENTERPRISE_CONTACT,
-            hpr_number=None,
-            workplace_name="",
-            workplace_address="",
-            workplace_phone="",
+        return enterprise_id is not None and await company.calendar_changed_since(
+            since, enterprise_id=enterprise_id
         )
+    staff_id = feed.owner_id if feed.kind is FeedKind.STAFF else None
+    return await company.calendar_changed_since(
+        since, facilitator_id=staff_id
+    ) or await clinic.calendar_changed_since(since, staff_id=staff_id)
+
+
+async def unchanged_validators(feed: Feed, base_url: str) -> Validators | None:
+    """The validators of the feed as last built, if nothing in it can have changed since:
+    a revalidating client gets its 304 from a few indexed queries, without a build.
+    (Names of enterprises and people are not editable in the service.)"""
+    built = _built.get(feed.id)
+    if built is None or (built.base_url, built.owner_name) != (base_url, feed.owner_name):
+        return None
+    if built.valid_until is not None and utcnow() >= built.valid_until:
+        return None
+    enterprise_id = None
+    if feed.kind is FeedKind.ENTERPRISE:
+        enterprise_id = await company.enterprise_of(_contact(feed))
+        if enterprise_id != built.enterprise_id:
+            return None
+    if await _changed_since(feed, enterprise_id, built.built_at - SETTLE):
+        return None
+    _built.move_to_end(feed.id)
+    return built.validators
+
+
+async def render_feed(feed: Feed, base_url: str) -> Rendered:
+    """Build the feed, and remember what it was built from."""
+    built_at = utcnow()
+    items: list[CalendarItem] = []
+    enterprise_id = None
+    if feed.kind is FeedKind.ENTERPRISE:
+        contact = _contact(feed)
         enterprise_id = await company.enterprise_of(contact)
         name = "HelseIArbeid"
         if enterprise_id is not None:
@@ -187,12 +243,28 @@ async def render_feed(feed: Feed, base_url: str) -> Rendered:
     elif feed.kind is FeedKind.STAFF:
         items = await company.calendar_items(facilitator_id=feed.owner_id, base_url=base_url)
         items += await clinic.calendar_items(staff_id=feed.owner_id, base_url=base_url)
-        name = f"HelseIArbeid – {owner_name}"
+        name = f"HelseIArbeid – {feed.owner_name}"
     else:
         items = await company.calendar_items(base_url=base_url)
         items += await clinic.calendar_items(staff_id=None, base_url=base_url)
         name = "HelseIArbeid – klinikken"
-    return _render(name, tuple(sorted(items, key=lambda item: (item.starts_at, item.uid))))
+    body = calendar(name, items)
+    validators = Validators(
+        etag=f'"{hashlib.sha256(body).hexdigest()[:40]}"',
+        last_modified=max((item.changed_at for item in items), default=None),
+    )
+    _built[feed.id] = _Built(
+        base_url=base_url,
+        owner_name=feed.owner_name,
+        enterprise_id=enterprise_id,
+        built_at=built_at,
+        valid_until=min((leaves_feed_at(item) for item in items), default=None),
+        validators=validators,
+    )
+    _built.move_to_end(feed.id)
+    while len(_built) > _BUILT_SIZE:
+        _built.popitem(last=False)
+    return Rendered(body=body, validators=validators)
 
 
 def single_event(item: CalendarItem) -> bytes:

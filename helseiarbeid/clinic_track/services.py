@@ -7,7 +7,7 @@ documents, questions to the GP) goes through ``referrals.services``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from helseiarbeid.clinic_track.schemas import (
@@ -42,7 +42,7 @@ from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow, within_horizon
 from helseiarbeid.core.database import is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
-from helseiarbeid.core.ical import CalendarItem
+from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.roles import TEAM_ROLES, Role
 from helseiarbeid.core.tables import User
@@ -751,19 +751,12 @@ async def write_report(
 
 
 CONSULTATION_SUMMARY = "Konsultasjon HelseIArbeid"
-CANCELLED_KEPT = timedelta(days=30)
 
 
-async def calendar_items(
-    *, staff_id: int | None, base_url: str, consultation_id: int | None = None
-) -> list[CalendarItem]:
-    """Consultations for a calendar: one staff member's (or the whole clinic's with None).
-
-    Nothing about the patient leaves the service: no name, national ID or complaint, only the
-    time, the room and a link that needs a login. Cancelled ones stay for 30 days.
-    """
+def _calendar_condition(staff_id: int | None, consultation_id: int | None) -> Any:
+    """Which consultations a calendar holds; cancelled ones stay for 30 days."""
     now = utcnow()
-    condition: Any = (Consultation.starts_at >= now - timedelta(days=90)) & (
+    condition: Any = (Consultation.starts_at >= now - FEED_PAST) & (
         Consultation.cancelled_at.is_null() | (Consultation.cancelled_at >= now - CANCELLED_KEPT)
     )
     if consultation_id is not None:
@@ -773,6 +766,26 @@ async def calendar_items(
             ConsultationStaff.staff == staff_id
         )
         condition &= Consultation.id.is_in(booked)
+    return condition
+
+
+async def calendar_changed_since(since: datetime, *, staff_id: int | None) -> bool:
+    """Whether a consultation of ``calendar_items`` for this staff member (or anyone's, with
+    None) has been booked or changed since then: every such write moves ``updated_at``."""
+    condition = _calendar_condition(staff_id, None)
+    changed: bool = await Consultation.exists().where(condition & (Consultation.updated_at > since))
+    return changed
+
+
+async def calendar_items(
+    *, staff_id: int | None, base_url: str, consultation_id: int | None = None
+) -> list[CalendarItem]:
+    """Consultations for a calendar: one staff member's (or the whole clinic's with None).
+
+    Nothing about the patient leaves the service: no name, national ID or complaint, only the
+    time, the room and a link that needs a login.
+    """
+    condition = _calendar_condition(staff_id, consultation_id)
     rows = await Consultation.select(
         Consultation.id,
         Consultation.referral,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from piccolo.query.methods.select import Select
+
 from helseiarbeid.company_track.schemas import (
     MODULES,
     AnchoringRecord,
@@ -42,7 +44,7 @@ from helseiarbeid.core import busy_time, mail
 from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow, within_horizon
 from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
-from helseiarbeid.core.ical import CalendarItem
+from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
 from helseiarbeid.core.identifiers import IdentifierError, validate_org_number
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.roles import Role
@@ -333,8 +335,9 @@ async def _sessions(programme_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def _facilitator_names(session_ids: list[int]) -> dict[int, list[str]]:
-    if not session_ids:
+async def _facilitator_names(session_ids: list[int] | Select[Any]) -> dict[int, list[str]]:
+    """Facilitators' names per session, for a list of sessions or a query selecting them."""
+    if isinstance(session_ids, list) and not session_ids:
         return {}
     rows = await SessionFacilitator.select(
         SessionFacilitator.session, SessionFacilitator.facilitator.name
@@ -1186,19 +1189,15 @@ WHAT_IT_IS = {
 ICAL_STATUS = {"requested": "TENTATIVE", "confirmed": "CONFIRMED", "cancelled": "CANCELLED"}
 
 
-async def calendar_items(
-    *,
-    enterprise_id: int | None = None,
-    facilitator_id: int | None = None,
-    session_id: int | None = None,
-    base_url: str,
-) -> list[CalendarItem]:
-    """Sessions for a calendar: an enterprise's, a facilitator's, or (no filter) all of them.
-    Cancelled sessions stay for 30 days so calendars remove them."""
+def _calendar_condition(
+    enterprise_id: int | None, facilitator_id: int | None, session_id: int | None
+) -> Any:
+    """Which sessions a calendar holds. Cancelled sessions stay for 30 days so that
+    subscribed calendars remove them."""
     now = utcnow()
-    condition: Any = (ProgrammeSession.starts_at >= now - timedelta(days=90)) & (
+    condition: Any = (ProgrammeSession.starts_at >= now - FEED_PAST) & (
         ProgrammeSession.cancelled_at.is_null()
-        | (ProgrammeSession.cancelled_at >= now - timedelta(days=30))
+        | (ProgrammeSession.cancelled_at >= now - CANCELLED_KEPT)
     )
     if session_id is not None:
         condition = ProgrammeSession.id == session_id
@@ -1209,10 +1208,34 @@ async def calendar_items(
             SessionFacilitator.facilitator == facilitator_id
         )
         condition &= ProgrammeSession.id.is_in(facilitated)
+    return condition
+
+
+async def calendar_changed_since(
+    since: datetime, *, enterprise_id: int | None = None, facilitator_id: int | None = None
+) -> bool:
+    """Whether a session of ``calendar_items`` with this filter has changed (or been added, or
+    given this facilitator) since then: every such write moves ``updated_at``."""
+    condition = _calendar_condition(enterprise_id, facilitator_id, None)
+    changed: bool = await ProgrammeSession.exists().where(
+        condition & (ProgrammeSession.updated_at > since)
+    )
+    return changed
+
+
+async def calendar_items(
+    *,
+    enterprise_id: int | None = None,
+    facilitator_id: int | None = None,
+    session_id: int | None = None,
+    base_url: str,
+) -> list[CalendarItem]:
+    """Sessions for a calendar: an enterprise's, a facilitator's, or (no filter) all of them."""
+    condition = _calendar_condition(enterprise_id, facilitator_id, session_id)
     rows = await ProgrammeSession.select(
         *ProgrammeSession.all_columns(), ProgrammeSession.programme._.enterprise._.name
     ).where(condition)
-    names = await _facilitator_names([row["id"] for row in rows])
+    names = await _facilitator_names(ProgrammeSession.select(ProgrammeSession.id).where(condition))
     items = []
     for row in rows:
         kind = SessionKind(row["kind"])

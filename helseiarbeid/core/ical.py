@@ -2,19 +2,28 @@
 VTIMEZONE before its events, and events from plain CalendarItems the domains hand over.
 
 The output is a pure function of its input: DTSTAMP is the item's last change (not "now") and
-items are ordered, so an unchanged feed is byte-identical from fetch to fetch.
+items are ordered, so an unchanged feed is byte-identical from fetch to fetch. That also lets
+each event's serialised form be kept per process: icalendar spends about 0.3 ms on an event,
+so a feed of 2,000 events would otherwise take most of a second to build every time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 from helseiarbeid.core.clock import OSLO
 
 PRODID = "-//HelseIArbeid//HelseIArbeid kalender 1.0//NO"
+END = b"END:VCALENDAR\r\n"
+# Feeds hold items from 90 days back, and cancelled ones for 30 days so calendars remove them.
+FEED_PAST = timedelta(days=90)
+CANCELLED_KEPT = timedelta(days=30)
+# Events kept serialised (about 600 bytes each): a large clinic's feeds fit.
+EVENT_CACHE_SIZE = 30_000
 CET = timedelta(hours=1)
 CEST = timedelta(hours=2)
 
@@ -72,19 +81,41 @@ def _event(item: CalendarItem) -> Event:
     return event
 
 
+@lru_cache(maxsize=EVENT_CACHE_SIZE)
+def _event_lines(item: CalendarItem) -> bytes:
+    """One VEVENT as icalendar writes it inside a calendar (the item is immutable)."""
+    lines: bytes = _event(item).to_ical()
+    return lines
+
+
 def calendar(name: str, items: list[CalendarItem]) -> bytes:
-    """A published calendar (a feed or a single event) as bytes: CRLF, folded at 75 octets."""
+    """A published calendar (a feed or a single event) as bytes: CRLF, folded at 75 octets.
+
+    icalendar writes the calendar with its time zone; each event's lines, also written by
+    icalendar, are placed before END:VCALENDAR exactly where ``Calendar.to_ical`` puts them.
+    """
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # An X- property is written as given: a line break in a name would break the line.
+    cal.add("x-wr-calname", " ".join(name.split()))
     cal.add("x-wr-timezone", "Europe/Oslo")
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     cal.add_component(_oslo_timezone())
-    for item in sorted(items, key=lambda i: (i.starts_at, i.uid)):
-        cal.add_component(_event(item))
-    body: bytes = cal.to_ical()
-    return body
+    head: bytes = cal.to_ical()
+    if not head.endswith(END):
+        raise RuntimeError("icalendar no longer ends a calendar with END:VCALENDAR")
+    ordered = sorted(items, key=lambda i: (i.starts_at, i.uid))
+    return head[: -len(END)] + b"".join(_event_lines(item) for item in ordered) + END
+
+
+def leaves_feed_at(item: CalendarItem) -> datetime:
+    """When an item drops out of feeds by age alone: 90 days after it started, or 30 days
+    after it was cancelled (a cancelled item is never changed again)."""
+    leaves = item.starts_at + FEED_PAST
+    if item.status == "CANCELLED":
+        leaves = min(leaves, item.changed_at + CANCELLED_KEPT)
+    return leaves

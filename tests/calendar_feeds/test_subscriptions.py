@@ -9,6 +9,7 @@ import pytest
 
 from helseiarbeid.calendar_feeds import controllers
 from helseiarbeid.calendar_feeds.tables import CalendarFeed
+from helseiarbeid.core.clock import pinned
 from helseiarbeid.core.ratelimit import SlidingWindow
 from helseiarbeid.core.tables import User
 from tests.calendar_feeds.conftest import Calendars
@@ -27,27 +28,73 @@ async def test_the_token_is_long_and_stored_only_as_a_hash(calendars: Calendars)
     assert stored["lookup_key"] == lookup_key
 
 
+def minutes_on(minutes: int) -> datetime:
+    """A moment after the fixture's writes: feeds built then answer 304 from their last build
+    when nothing has changed since (writes just before a build make it rebuild)."""
+    return datetime.now(UTC) + timedelta(minutes=minutes)
+
+
 async def test_304_when_the_etag_matches_and_a_new_etag_after_a_change(
     calendars: Calendars,
 ) -> None:
     url = await calendars.feed_url("per", "staff")
-    first = await calendars.fetch(url)
+    with pinned(minutes_on(5)):
+        first = await calendars.fetch(url)
     etag = first.headers["etag"]
     assert etag.startswith('"')  # strong, not W/
     assert "last-modified" in first.headers
-    same = await calendars.fetch(url, **{"If-None-Match": etag})
+    with pinned(minutes_on(6)):
+        same = await calendars.fetch(url, **{"If-None-Match": etag})
     assert same.status_code == 304
     assert same.content == b""
     assert same.headers["etag"] == etag
-    moved = await calendars.client.post(
-        f"/api/v1/sessions/{calendars.session_ids[0]}/reschedule",
-        json={"starts_at": working_day_at(7, 11).isoformat()},
-        headers=await bearer(calendars.cast["kari"]),
-    )
+    with pinned(minutes_on(10)):
+        moved = await calendars.client.post(
+            f"/api/v1/sessions/{calendars.session_ids[0]}/reschedule",
+            json={"starts_at": working_day_at(7, 11).isoformat()},
+            headers=await bearer(calendars.cast["kari"]),
+        )
     assert moved.status_code == 200
-    changed = await calendars.fetch(url, **{"If-None-Match": etag})
+    with pinned(minutes_on(15)):
+        changed = await calendars.fetch(url, **{"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
+
+
+async def test_a_cancelled_consultation_changes_every_feed_that_holds_it(
+    calendars: Calendars,
+) -> None:
+    staff_url = await calendars.feed_url("per", "staff")
+    clinic_url = await calendars.feed_url("kari", "clinic")
+    with pinned(minutes_on(5)):
+        tags = {
+            url: (await calendars.fetch(url)).headers["etag"] for url in (staff_url, clinic_url)
+        }
+    with pinned(minutes_on(10)):
+        cancelled = await calendars.client.post(
+            f"/api/v1/referrals/{calendars.referral_id}/consultations/"
+            f"{calendars.consultation_id}/cancel",
+            headers=await bearer(calendars.cast["kari"]),
+        )
+    assert cancelled.status_code == 204
+    for url, etag in tags.items():
+        with pinned(minutes_on(15)):
+            changed = await calendars.fetch(url, **{"If-None-Match": etag})
+        assert changed.status_code == 200
+        assert changed.headers["etag"] != etag
+        assert b"STATUS:CANCELLED" in changed.content
+
+
+async def test_items_ageing_out_of_the_feed_give_a_new_etag(calendars: Calendars) -> None:
+    url = await calendars.feed_url("per", "staff")
+    with pinned(minutes_on(5)):
+        before = await calendars.fetch(url)
+    assert before.content.count(b"BEGIN:VEVENT") == 3
+    # Four months on, everything lies more than 90 days back and has left the feed.
+    with pinned(datetime.now(UTC) + timedelta(days=120)):
+        after = await calendars.fetch(url, **{"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200
+    assert after.content.count(b"BEGIN:VEVENT") == 0
 
 
 async def test_if_none_match_wins_over_if_modified_since(calendars: Calendars) -> None:
