@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+SOAK_SECONDS ?= 60
 export PICCOLO_CONF := helseiarbeid.piccolo_conf
 
 .DEFAULT_GOAL := help
@@ -49,6 +50,15 @@ test: lint ## The whole suite on SQLite, and on PostgreSQL when HELSEIARBEID_TES
 		echo "HELSEIARBEID_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; \
 	fi
 
+soak: install ## The fault tests (kill -9 mid-submission, two servers booking) for 60 s each, per engine
+	HELSEIARBEID_TEST_ENGINE=sqlite HELSEIARBEID_SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/pytest -s tests/faults
+	@if [ -n "$$HELSEIARBEID_TEST_POSTGRES_URL" ]; then \
+		echo "=== the same fault tests on PostgreSQL ==="; \
+		HELSEIARBEID_TEST_ENGINE=postgres HELSEIARBEID_SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/pytest -s tests/faults; \
+	else \
+		echo "HELSEIARBEID_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; \
+	fi
+
 bench: install ## Benchmarks on 20,000 referrals (PostgreSQL); writes bench/RESULTS.md
 	$(BIN)/python -m bench.run --referrals 20000 --pdfs 30 --load-seconds 10
 
@@ -63,4 +73,4 @@ migration: install ## Generate migrations for APP against PostgreSQL: make migra
 clean: ## Remove .venv and the local database
 	rm -rf $(VENV) var
 
-.PHONY: help install run lint format test bench bench-full migration clean
+.PHONY: help install run lint format test soak bench bench-full migration clean
