@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.database import insert_row
 from helseiarbeid.core.tables import AuditEvent
 
 
@@ -51,19 +52,20 @@ async def record(
     patient_id: int | None = None,
     referral_id: int | None = None,
 ) -> None:
-    await AuditEvent.insert(
-        AuditEvent(
-            occurred_at=utcnow(),
-            actor=actor.user_id,
-            actor_role=actor.role,
-            action=action.value,
-            resource_type=resource_type,
-            resource_id=str(resource_id),
-            patient_id=patient_id,
-            referral_id=referral_id,
-            purpose=purpose,
-            client=actor.client,
-        )
+    await insert_row(
+        AuditEvent,
+        {
+            "occurred_at": utcnow(),
+            "actor": actor.user_id,
+            "actor_role": actor.role,
+            "action": action.value,
+            "resource_type": resource_type,
+            "resource_id": str(resource_id),
+            "patient_id": patient_id,
+            "referral_id": referral_id,
+            "purpose": purpose,
+            "client": actor.client,
+        },
     )
 
 

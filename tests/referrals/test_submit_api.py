@@ -7,6 +7,7 @@ from datetime import date, datetime
 import httpx
 
 from helseiarbeid.core.clock import today_in_oslo
+from helseiarbeid.core.tables import AuditEvent
 from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals.tables import Patient, Referral, StatusChange
 from tests.cast import Cast, bearer
@@ -101,3 +102,34 @@ async def test_an_unknown_status_filter_is_named(client: httpx.AsyncClient, cast
     )
     assert response.status_code == 422
     assert "status" in response.json()["errors"]
+
+
+async def test_with_and_without_idempotency_key_the_same_rows_are_stored(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """PostgreSQL stores a keyless submission in one statement, a keyed one in a transaction
+    of several: what lands in the tables must not depend on which."""
+    headers = await bearer(cast["gp_anne"])
+    plain = await client.post("/api/v1/referrals", json=referral_body(), headers=headers)
+    keyed = await client.post(
+        "/api/v1/referrals", json=referral_body(), headers={**headers, "Idempotency-Key": "k-1"}
+    )
+    assert plain.status_code == keyed.status_code == 201
+    ids = [plain.json()["id"], keyed.json()["id"]]
+
+    def comparable(row: dict[str, object], *volatile: str) -> dict[str, object]:
+        return {key: value for key, value in row.items() if key not in volatile}
+
+    referrals = await Referral.select().where(Referral.id.is_in(ids)).order_by(Referral.id)
+    first, second = (
+        comparable(row, "id", "reference", "received_at", "updated_at") for row in referrals
+    )
+    assert first == second
+    assert await Patient.count() == 1
+    history = await StatusChange.select().where(StatusChange.referral.is_in(ids))
+    assert len({str(comparable(h, "id", "referral", "changed_at")) for h in history}) == 1
+    rows = await AuditEvent.select().where(AuditEvent.referral_id.is_in(ids))
+    assert len(rows) == 2
+    shapes = {str(comparable(r, "id", "occurred_at", "resource_id", "referral_id")) for r in rows}
+    assert len(shapes) == 1
+    assert {r["resource_id"] for r in rows} == {str(i) for i in ids}
