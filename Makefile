@@ -62,8 +62,8 @@ soak: install ## The fault tests (kill -9 mid-submission, two servers booking) f
 bench: install ## Benchmarks on 20,000 referrals (PostgreSQL); writes bench/RESULTS.md
 	$(BIN)/python -m bench.run --referrals 20000 --pdfs 30 --load-seconds 10
 
-bench-full: install ## Benchmarks on 200,000 referrals, 200 report PDFs; writes bench/RESULTS.md
-	$(BIN)/python -m bench.run --referrals 200000 --pdfs 200 --load-seconds 30
+bench-full: install ## 200,000 referrals (growth from 20,000; reads on SQLite too), 200 PDFs; writes bench/RESULTS.md
+	$(BIN)/python -m bench.run --referrals 200000 --pdfs 200 --load-seconds 30 --growth-from 20000 --sqlite-reads
 
 migration: install ## Generate migrations for APP against PostgreSQL: make migration APP=referrals PG=postgresql://...
 	@test -n "$(APP)" || (echo "usage: make migration APP=<app> PG=postgresql://user@host/db" && exit 2)

@@ -235,6 +235,7 @@ async def referrals(
     await _insert(StatusChange, changes)
     await _insert(AuditEvent, audits)
     await _insert(Assessment, assessments)
+    booked_before = datetime.now(UTC)
     consultation_ids = await _insert(
         Consultation,
         [
@@ -244,8 +245,9 @@ async def referrals(
                 duration_minutes=60,
                 location="Rom 1",
                 created_by=assessors[0],
-                created_at=at,
-                updated_at=at,
+                # Booked before it took place, and never in the future.
+                created_at=min(at, booked_before) - timedelta(days=1),
+                updated_at=min(at, booked_before) - timedelta(days=1),
             )
             for rid, at in consultations
         ],
@@ -302,6 +304,7 @@ async def company(
     session_rows = []
     for i in range(sessions):
         start = now + timedelta(days=rng.randint(-400, 300), hours=rng.randint(0, 6))
+        booked = min(start, now) - timedelta(days=rng.randint(1, 60))
         session_rows.append(
             ProgrammeSession(
                 programme=programme_ids[i % len(programme_ids)],
@@ -310,8 +313,8 @@ async def company(
                 starts_at=start,
                 duration_minutes=90,
                 location="På arbeidsplassen",
-                created_at=start,
-                updated_at=start,
+                created_at=booked,
+                updated_at=booked,
             )
         )
     session_ids = await _insert(ProgrammeSession, session_rows)
@@ -332,8 +335,8 @@ async def company(
                 starts_at=now + timedelta(hours=4 * i + 1),
                 duration_minutes=90,
                 location="På arbeidsplassen",
-                created_at=now,
-                updated_at=now,
+                created_at=now - timedelta(days=1),
+                updated_at=now - timedelta(days=1),
             )
             for i in range(FEED_EVENTS)
         ],
@@ -366,10 +369,40 @@ async def generate(referral_count: int, seed: int = 2026) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started}
 
 
+async def touch_feed_session() -> None:
+    """Move one session of the bench's busiest facilitator to another room, as a reschedule
+    would (new sequence and last change): the next feed fetch must rebuild."""
+    staff = await User.select(User.id).where(User.email == "bench-staff0@bench.example").first()
+    if staff is None:
+        raise SystemExit("generate the data first")
+    link = (
+        await SessionFacilitator.select(SessionFacilitator.session)
+        .where(SessionFacilitator.facilitator == staff["id"])
+        .order_by(SessionFacilitator.id, ascending=False)
+        .first()
+    )
+    if link is None:
+        raise SystemExit("the bench facilitator has no sessions")
+    async with write_transaction():
+        await ProgrammeSession.update(
+            {
+                ProgrammeSession.location: "Møterom 2",
+                ProgrammeSession.sequence: ProgrammeSession.sequence + 1,
+                ProgrammeSession.updated_at: datetime.now(UTC),
+            }
+        ).where(ProgrammeSession.id == link["session"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--referrals", type=int, default=20_000)
+    parser.add_argument(
+        "--touch-feed", action="store_true", help="change one session in the big staff feed"
+    )
     args = parser.parse_args()
+    if args.touch_feed:
+        asyncio.run(touch_feed_session())
+        return
     result = asyncio.run(generate(args.referrals))
     print(f"generated {args.referrals} referrals in {result['seconds']:.0f} s")
 
