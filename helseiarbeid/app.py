@@ -23,6 +23,7 @@ from helseiarbeid.core.controllers.home import start_page
 from helseiarbeid.core.controllers.me import me
 from helseiarbeid.core.logs import configure_logging
 from helseiarbeid.core.middleware import API_PREFIX, AuthenticationMiddleware
+from helseiarbeid.core.openapi import COMPONENTS, StrictBodySchemaPlugin
 from helseiarbeid.core.policy import PUBLIC, enforce_policy
 from helseiarbeid.core.templating import PACKAGE_ROOT, template_config
 from helseiarbeid.core.web_errors import EXCEPTION_HANDLERS
@@ -70,6 +71,7 @@ def create_app() -> Litestar:
             ),
         ],
         guards=[enforce_policy],
+        plugins=[StrictBodySchemaPlugin()],
         middleware=[AuthenticationMiddleware()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -86,6 +88,7 @@ def create_app() -> Litestar:
             description="HelseIArbeid coordination service: NAV and the specialist health service.",
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
+            components=COMPONENTS,
             openapi_router=Router(
                 path="/schema", route_handlers=[], opt=PUBLIC, include_in_schema=False
             ),

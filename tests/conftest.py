@@ -6,6 +6,7 @@ import asyncio
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -57,12 +58,13 @@ async def _truncate_postgres() -> None:
     await User.raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
-@pytest.fixture
-async def database(migrated_template: str, tmp_path: Path) -> AsyncIterator[str]:
-    """An empty, migrated database for this test; yields its URL."""
+@asynccontextmanager
+async def empty_database(migrated_template: str, directory: Path) -> AsyncIterator[str]:
+    """An empty, migrated database (a SQLite copy in ``directory``, or the truncated PostgreSQL
+    test database with a pool for the running event loop) until the block ends; yields its URL."""
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        path = tmp_path / "test.sqlite"
+        path = directory / "test.sqlite"
         engines.copy_sqlite(migrated_template, str(path))
         template_path = engine.path
         engine.path = str(path)
@@ -76,6 +78,13 @@ async def database(migrated_template: str, tmp_path: Path) -> AsyncIterator[str]
         yield DATABASE_URL
         if engine.pool is not None:  # a test may have closed it to simulate an outage
             await engine.close_connection_pool()
+
+
+@pytest.fixture
+async def database(migrated_template: str, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty, migrated database for this test; yields its URL."""
+    async with empty_database(migrated_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from helseiarbeid.calendar_feeds.schemas import FeedCreate, FeedKind, FeedOut
 from helseiarbeid.clinic_track import services as clinic
 from helseiarbeid.company_track import services as company
 from helseiarbeid.core.errors import InvalidInput, NotFound, TooManyAttempts
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import PUBLIC, allow
 from helseiarbeid.core.ratelimit import SlidingWindow
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
@@ -101,23 +102,24 @@ class CalendarFeedApiController(Controller):
     path = "/api/v1/calendar-feeds"
     tags = ("calendar",)
     opt = SUBSCRIBERS
+    security = BEARER_REQUIRED
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, responses=api_errors(403, body=True))
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[FeedCreate]) -> FeedOut:
         """A new subscription URL; it is in this answer only."""
         return await services.create_feed(
             current_user(request), data.kind, data.name, _base_url(request)
         )
 
-    @get("/")
+    @get("/", responses=api_errors(403))
     async def index(self, request: Request[Any, Any, Any]) -> list[FeedOut]:
         return await services.list_feeds(current_user(request))
 
-    @delete("/{feed_id:int}", status_code=204)
+    @delete("/{feed_id:int}", status_code=204, responses=api_errors(403, 404, 422))
     async def revoke(self, request: Request[Any, Any, Any], feed_id: PathId) -> None:
         await services.revoke_feed(current_user(request), feed_id)
 
-    @post("/{feed_id:int}/rotate", status_code=201)
+    @post("/{feed_id:int}/rotate", status_code=201, responses=api_errors(403, 404, 422))
     async def rotate(self, request: Request[Any, Any, Any], feed_id: PathId) -> FeedOut:
         return await services.rotate_feed(current_user(request), feed_id, _base_url(request))
 

@@ -33,6 +33,7 @@ from helseiarbeid.clinic_track.schemas import (
 )
 from helseiarbeid.core import users
 from helseiarbeid.core.errors import Conflict, InvalidInput
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
 from helseiarbeid.core.schemas import MAX_DB_INT
@@ -51,8 +52,9 @@ PAGE_SIZE = 50
 class ClinicApiController(Controller):
     path = "/api/v1"
     tags = ("clinic",)
+    security = BEARER_REQUIRED
 
-    @get("/clinic/worklist", opt=STAFF)
+    @get("/clinic/worklist", opt=STAFF, responses=api_errors(403, 422))
     async def worklist(
         self,
         request: Request[Any, Any, Any],
@@ -76,11 +78,16 @@ class ClinicApiController(Controller):
             offset=offset,
         )
 
-    @get("/clinic/dashboard", opt=STAFF)
+    @get("/clinic/dashboard", opt=STAFF, responses=api_errors(403))
     async def dashboard(self) -> Dashboard:
         return await figures.dashboard()
 
-    @get("/clinic/statistics.csv", opt=allow(CLINIC_STAFF, Role.ADMIN), media_type="text/csv")
+    @get(
+        "/clinic/statistics.csv",
+        opt=allow(CLINIC_STAFF, Role.ADMIN),
+        media_type="text/csv",
+        responses=api_errors(403),
+    )
     async def statistics_csv(self) -> Response[str]:
         """Anonymised counts per month and complaint, for the programme's evaluation."""
         return Response(
@@ -89,12 +96,17 @@ class ClinicApiController(Controller):
             headers={"Content-Disposition": 'attachment; filename="helseiarbeid-statistikk.csv"'},
         )
 
-    @get("/referrals/{referral_id:int}/case", opt=STAFF)
+    @get("/referrals/{referral_id:int}/case", opt=STAFF, responses=api_errors(403, 404, 422))
     async def case(self, request: Request[Any, Any, Any], referral_id: PathId) -> CaseOut:
         _, recorded = await services.case(current_user(request), actor_of(request), referral_id)
         return recorded
 
-    @post("/referrals/{referral_id:int}/triage-notes", opt=TEAM, status_code=201)
+    @post(
+        "/referrals/{referral_id:int}/triage-notes",
+        opt=TEAM,
+        status_code=201,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def triage_note(
         self,
         request: Request[Any, Any, Any],
@@ -105,7 +117,12 @@ class ClinicApiController(Controller):
             current_user(request), actor_of(request), referral_id, data
         )
 
-    @post("/referrals/{referral_id:int}/assessment", opt=ASSESSORS, status_code=201)
+    @post(
+        "/referrals/{referral_id:int}/assessment",
+        opt=ASSESSORS,
+        status_code=201,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def assessment(
         self,
         request: Request[Any, Any, Any],
@@ -115,7 +132,12 @@ class ClinicApiController(Controller):
         """accepted (with start_deadline and priority), returned (reason), more_information."""
         return await services.assess(current_user(request), actor_of(request), referral_id, data)
 
-    @post("/referrals/{referral_id:int}/consultations", opt=STAFF, status_code=201)
+    @post(
+        "/referrals/{referral_id:int}/consultations",
+        opt=STAFF,
+        status_code=201,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def consultation(
         self,
         request: Request[Any, Any, Any],
@@ -131,6 +153,7 @@ class ClinicApiController(Controller):
         "/referrals/{referral_id:int}/consultations/{consultation_id:int}/cancel",
         opt=STAFF,
         status_code=204,
+        responses=api_errors(403, 404, 409, 422),
     )
     async def cancel_consultation(
         self,
@@ -140,7 +163,11 @@ class ClinicApiController(Controller):
     ) -> None:
         await services.cancel_consultation(actor_of(request), referral_id, consultation_id)
 
-    @put("/referrals/{referral_id:int}/clarification", opt=TEAM)
+    @put(
+        "/referrals/{referral_id:int}/clarification",
+        opt=TEAM,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def clarification(
         self,
         request: Request[Any, Any, Any],
@@ -152,7 +179,12 @@ class ClinicApiController(Controller):
             current_user(request), actor_of(request), referral_id, data
         )
 
-    @post("/referrals/{referral_id:int}/onward-referrals", opt=TEAM, status_code=201)
+    @post(
+        "/referrals/{referral_id:int}/onward-referrals",
+        opt=TEAM,
+        status_code=201,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def onward_referral(
         self,
         request: Request[Any, Any, Any],
@@ -163,7 +195,12 @@ class ClinicApiController(Controller):
             current_user(request), actor_of(request), referral_id, data
         )
 
-    @post("/referrals/{referral_id:int}/report", opt=ASSESSORS, status_code=201)
+    @post(
+        "/referrals/{referral_id:int}/report",
+        opt=ASSESSORS,
+        status_code=201,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def report(
         self,
         request: Request[Any, Any, Any],
@@ -176,7 +213,11 @@ class ClinicApiController(Controller):
         _, recorded = await services.case(user, actor, referral_id)
         return recorded
 
-    @put("/referrals/{referral_id:int}/responsible", opt=COORDINATOR)
+    @put(
+        "/referrals/{referral_id:int}/responsible",
+        opt=COORDINATOR,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def responsible(
         self,
         request: Request[Any, Any, Any],

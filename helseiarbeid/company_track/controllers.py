@@ -31,6 +31,7 @@ from helseiarbeid.company_track.schemas import (
 )
 from helseiarbeid.core.clock import OSLO, today_in_oslo
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
 from helseiarbeid.core.web import PathId, QueryId, current_user, pdf_response
@@ -51,8 +52,14 @@ async def _session_out(request: Request[Any, Any, Any], session_id: int) -> Sess
 class CompanyApiController(Controller):
     path = "/api/v1"
     tags = ("company track",)
+    security = BEARER_REQUIRED
 
-    @post("/enterprises", opt=allow(COORDINATOR, Role.ADMIN), status_code=201)
+    @post(
+        "/enterprises",
+        opt=allow(COORDINATOR, Role.ADMIN),
+        status_code=201,
+        responses=api_errors(403, 409, body=True),
+    )
     async def create_enterprise(
         self, request: Request[Any, Any, Any], data: JSONBody[EnterpriseCreate]
     ) -> EnterpriseOut:
@@ -60,7 +67,9 @@ class CompanyApiController(Controller):
         return await services.get_enterprise(current_user(request), enterprise_id)
 
     @get(
-        "/enterprises/{enterprise_id:int}", opt=allow(COORDINATOR, TEAM_ROLES, CONTACT, Role.ADMIN)
+        "/enterprises/{enterprise_id:int}",
+        opt=allow(COORDINATOR, TEAM_ROLES, CONTACT, Role.ADMIN),
+        responses=api_errors(403, 404, 422),
     )
     async def enterprise(
         self, request: Request[Any, Any, Any], enterprise_id: PathId
@@ -68,7 +77,12 @@ class CompanyApiController(Controller):
         """An enterprise contact gets 404 for any enterprise but its own."""
         return await services.get_enterprise(current_user(request), enterprise_id)
 
-    @post("/enterprises/{enterprise_id:int}/programmes", opt=BOOKERS, status_code=201)
+    @post(
+        "/enterprises/{enterprise_id:int}/programmes",
+        opt=BOOKERS,
+        status_code=201,
+        responses=api_errors(403, 404, 409, 422),
+    )
     async def request_programme(
         self, request: Request[Any, Any, Any], enterprise_id: PathId
     ) -> ProgrammeOut:
@@ -76,13 +90,18 @@ class CompanyApiController(Controller):
         programme_id = await services.request_programme(user, enterprise_id)
         return await services.get_programme(user, programme_id)
 
-    @get("/programmes/{programme_id:int}", opt=READERS)
+    @get("/programmes/{programme_id:int}", opt=READERS, responses=api_errors(403, 404, 422))
     async def programme(
         self, request: Request[Any, Any, Any], programme_id: PathId
     ) -> ProgrammeOut:
         return await services.get_programme(current_user(request), programme_id)
 
-    @post("/programmes/{programme_id:int}/cancel", opt=BOOKERS, status_code=200)
+    @post(
+        "/programmes/{programme_id:int}/cancel",
+        opt=BOOKERS,
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def cancel_programme(
         self,
         request: Request[Any, Any, Any],
@@ -93,7 +112,11 @@ class CompanyApiController(Controller):
         await services.cancel_programme(user, programme_id, data.reason)
         return await services.get_programme(user, programme_id)
 
-    @get("/programmes/{programme_id:int}/slots", opt=BOOKERS)
+    @get(
+        "/programmes/{programme_id:int}/slots",
+        opt=BOOKERS,
+        responses=api_errors(403, 404, 409, 422),
+    )
     async def slots(
         self,
         request: Request[Any, Any, Any],
@@ -103,7 +126,12 @@ class CompanyApiController(Controller):
         """Times with a health facilitator and a NAV counsellor free, that keep every rule."""
         return await services.slots(current_user(request), programme_id, kind)
 
-    @post("/programmes/{programme_id:int}/sessions", opt=BOOKERS, status_code=201)
+    @post(
+        "/programmes/{programme_id:int}/sessions",
+        opt=BOOKERS,
+        status_code=201,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def add_session(
         self,
         request: Request[Any, Any, Any],
@@ -114,7 +142,12 @@ class CompanyApiController(Controller):
         session_id = await services.add_session(current_user(request), programme_id, data)
         return await _session_out(request, session_id)
 
-    @post("/sessions/{session_id:int}/confirm", opt=allow(COORDINATOR), status_code=200)
+    @post(
+        "/sessions/{session_id:int}/confirm",
+        opt=allow(COORDINATOR),
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def confirm(
         self,
         request: Request[Any, Any, Any],
@@ -124,7 +157,12 @@ class CompanyApiController(Controller):
         await services.confirm_session(current_user(request), session_id, data.facilitator_ids)
         return await _session_out(request, session_id)
 
-    @post("/sessions/{session_id:int}/reschedule", opt=BOOKERS, status_code=200)
+    @post(
+        "/sessions/{session_id:int}/reschedule",
+        opt=BOOKERS,
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def reschedule(
         self,
         request: Request[Any, Any, Any],
@@ -134,7 +172,12 @@ class CompanyApiController(Controller):
         await services.reschedule_session(current_user(request), session_id, data.starts_at)
         return await _session_out(request, session_id)
 
-    @post("/sessions/{session_id:int}/cancel", opt=BOOKERS, status_code=200)
+    @post(
+        "/sessions/{session_id:int}/cancel",
+        opt=BOOKERS,
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def cancel(
         self,
         request: Request[Any, Any, Any],
@@ -144,7 +187,12 @@ class CompanyApiController(Controller):
         await services.cancel_session(current_user(request), session_id, data.reason)
         return await _session_out(request, session_id)
 
-    @post("/sessions/{session_id:int}/attendance", opt=RECORDERS, status_code=200)
+    @post(
+        "/sessions/{session_id:int}/attendance",
+        opt=RECORDERS,
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def attendance(
         self,
         request: Request[Any, Any, Any],
@@ -154,7 +202,12 @@ class CompanyApiController(Controller):
         await services.record_attendance(current_user(request), session_id, data)
         return await _session_out(request, session_id)
 
-    @post("/programmes/{programme_id:int}/goals", opt=RECORDERS, status_code=201)
+    @post(
+        "/programmes/{programme_id:int}/goals",
+        opt=RECORDERS,
+        status_code=201,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def add_goal(
         self,
         request: Request[Any, Any, Any],
@@ -163,7 +216,12 @@ class CompanyApiController(Controller):
     ) -> GoalOut:
         return await services.add_goal(current_user(request), programme_id, data)
 
-    @post("/programmes/{programme_id:int}/anchoring", opt=RECORDERS, status_code=200)
+    @post(
+        "/programmes/{programme_id:int}/anchoring",
+        opt=RECORDERS,
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def anchoring(
         self,
         request: Request[Any, Any, Any],
@@ -174,7 +232,12 @@ class CompanyApiController(Controller):
         await services.record_anchoring(user, programme_id, data)
         return await services.get_programme(user, programme_id)
 
-    @post("/programmes/{programme_id:int}/evaluation", opt=RECORDERS, status_code=200)
+    @post(
+        "/programmes/{programme_id:int}/evaluation",
+        opt=RECORDERS,
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def evaluation(
         self,
         request: Request[Any, Any, Any],
@@ -185,7 +248,12 @@ class CompanyApiController(Controller):
         await services.record_evaluation(user, programme_id, data)
         return await services.get_programme(user, programme_id)
 
-    @get("/programmes/{programme_id:int}/plan.pdf", opt=READERS, media_type="application/pdf")
+    @get(
+        "/programmes/{programme_id:int}/plan.pdf",
+        opt=READERS,
+        media_type="application/pdf",
+        responses=api_errors(403, 404, 422),
+    )
     async def plan_pdf(
         self, request: Request[Any, Any, Any], programme_id: PathId
     ) -> Response[bytes]:
@@ -196,6 +264,7 @@ class CompanyApiController(Controller):
         "/programmes/{programme_id:int}/evaluation-report.pdf",
         opt=READERS,
         media_type="application/pdf",
+        responses=api_errors(403, 404, 422),
     )
     async def evaluation_pdf(
         self, request: Request[Any, Any, Any], programme_id: PathId

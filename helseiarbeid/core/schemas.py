@@ -16,6 +16,15 @@ class Schema(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Base for request and response bodies: unknown fields are refused, not ignored."""
 
 
+class ErrorBody(Schema):
+    """Every error answer under /api/: the status again, a message for people (Norwegian from
+    the services), and for 422 a message per field (``errors``) where fields are named."""
+
+    status_code: int
+    detail: str
+    errors: dict[str, str] | None = None
+
+
 class Me(Schema):
     id: int
     email: str

@@ -68,7 +68,7 @@ async def revoke_api_token(token_id: int) -> None:
             .returning(ApiToken.id)
         )
     if not updated:
-        raise NotFound(f"no active API token with id {token_id}")
+        raise NotFound(f"Fant ingen aktiv API-nøkkel med id {token_id}.")
 
 
 async def list_api_tokens() -> list[dict[str, object]]:

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.errors import InvalidInput
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
@@ -51,8 +52,9 @@ async def _receipt_pdf(referral: ReferralOut) -> bytes:
 class ReferralApiController(Controller):
     path = "/api/v1/referrals"
     tags = ("referrals",)
+    security = BEARER_REQUIRED
 
-    @post("/", opt=GP_ONLY, status_code=201)
+    @post("/", opt=GP_ONLY, status_code=201, responses=api_errors(403, 409, body=True))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -76,7 +78,7 @@ class ReferralApiController(Controller):
             headers=headers,
         )
 
-    @get("/", opt=READERS)
+    @get("/", opt=READERS, responses=api_errors(403, 422))
     async def index(
         self,
         request: Request[Any, Any, Any],
@@ -89,11 +91,16 @@ class ReferralApiController(Controller):
             current_user(request), actor_of(request), status=status, limit=limit, offset=offset
         )
 
-    @get("/{referral_id:int}", opt=READERS)
+    @get("/{referral_id:int}", opt=READERS, responses=api_errors(403, 404, 422))
     async def show(self, request: Request[Any, Any, Any], referral_id: PathId) -> ReferralOut:
         return await services.get_referral(current_user(request), actor_of(request), referral_id)
 
-    @get("/{referral_id:int}/receipt.pdf", opt=READERS, media_type="application/pdf")
+    @get(
+        "/{referral_id:int}/receipt.pdf",
+        opt=READERS,
+        media_type="application/pdf",
+        responses=api_errors(403, 404, 422),
+    )
     async def receipt_pdf(
         self, request: Request[Any, Any, Any], referral_id: PathId
     ) -> Response[bytes]:
@@ -102,7 +109,12 @@ class ReferralApiController(Controller):
         )
         return pdf_response(await _receipt_pdf(referral), f"kvittering-{referral.reference}.pdf")
 
-    @get("/{referral_id:int}/report.pdf", opt=READERS, media_type="application/pdf")
+    @get(
+        "/{referral_id:int}/report.pdf",
+        opt=READERS,
+        media_type="application/pdf",
+        responses=api_errors(403, 404, 422),
+    )
     async def report_pdf(
         self, request: Request[Any, Any, Any], referral_id: PathId
     ) -> Response[bytes]:
@@ -113,7 +125,10 @@ class ReferralApiController(Controller):
         return pdf_response(content, f"rapport-{referral_id}.pdf")
 
     @get(
-        "/{referral_id:int}/documents/{document_id:int}", opt=READERS, media_type="application/pdf"
+        "/{referral_id:int}/documents/{document_id:int}",
+        opt=READERS,
+        media_type="application/pdf",
+        responses=api_errors(403, 404, 422),
     )
     async def document(
         self,
@@ -127,7 +142,12 @@ class ReferralApiController(Controller):
         )
         return pdf_response(content, f"{info.kind}-{info.id}.pdf")
 
-    @post("/{referral_id:int}/information", opt=GP_ONLY, status_code=204)
+    @post(
+        "/{referral_id:int}/information",
+        opt=GP_ONLY,
+        status_code=204,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def answer_information(
         self,
         request: Request[Any, Any, Any],
@@ -139,7 +159,12 @@ class ReferralApiController(Controller):
             current_user(request), actor_of(request), referral_id, data.answer
         )
 
-    @post("/{referral_id:int}/withdraw", opt=GP_ONLY, status_code=200)
+    @post(
+        "/{referral_id:int}/withdraw",
+        opt=GP_ONLY,
+        status_code=200,
+        responses=api_errors(403, 404, 409, body=True),
+    )
     async def withdraw(
         self,
         request: Request[Any, Any, Any],

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from helseiarbeid.core import audit, tokens, users
 from helseiarbeid.core.audit import AuditAction, AuditFilter
 from helseiarbeid.core.clock import OSLO
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.schemas import AuditEventOut, AuditPage
@@ -104,11 +105,22 @@ class AdminController(Controller):
         await tokens.revoke_api_token(token_id)
         return Redirect("/admin/users?revoked=1", status_code=303)
 
-    @delete("/api/v1/tokens/{token_id:int}", tags=["identity"], status_code=204)
+    @delete(
+        "/api/v1/tokens/{token_id:int}",
+        tags=["identity"],
+        status_code=204,
+        security=BEARER_REQUIRED,
+        responses=api_errors(403, 404, 422),
+    )
     async def revoke_token_api(self, token_id: PathId) -> None:
         await tokens.revoke_api_token(token_id)
 
-    @get("/api/v1/audit-events", tags=["audit"])
+    @get(
+        "/api/v1/audit-events",
+        tags=["audit"],
+        security=BEARER_REQUIRED,
+        responses=api_errors(403, 422),
+    )
     async def audit_events(
         self,
         actor: QueryId = None,

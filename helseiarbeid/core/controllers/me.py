@@ -6,12 +6,19 @@ from typing import Any
 
 from litestar import Request, get
 
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import SIGNED_IN
 from helseiarbeid.core.schemas import Me
 from helseiarbeid.core.web import current_user
 
 
-@get("/api/v1/me", opt=SIGNED_IN, tags=["identity"])
+@get(
+    "/api/v1/me",
+    opt=SIGNED_IN,
+    tags=["identity"],
+    security=BEARER_REQUIRED,
+    responses=api_errors(),
+)
 async def me(request: Request[Any, Any, Any]) -> Me:
     user = current_user(request)
     return Me(
