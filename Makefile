@@ -59,10 +59,14 @@ soak: install ## The fault tests (kill -9 mid-submission, two servers booking) f
 		echo "HELSEIARBEID_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; \
 	fi
 
-bench: install ## Benchmarks on 20,000 referrals (PostgreSQL); writes bench/RESULTS.md
+bench-tools: ## wrk, the load generator (Debian's package), if it is missing
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; \
+		apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; }
+
+bench: install bench-tools ## Benchmarks on 20,000 referrals (PostgreSQL); writes bench/RESULTS.md
 	$(BIN)/python -m bench.run --referrals 20000 --pdfs 30 --load-seconds 10
 
-bench-full: install ## 200,000 referrals (growth from 20,000; reads on SQLite too), 200 PDFs; writes bench/RESULTS.md
+bench-full: install bench-tools ## 200,000 referrals (growth from 20,000; reads on SQLite too), 200 PDFs; writes bench/RESULTS.md
 	$(BIN)/python -m bench.run --referrals 200000 --pdfs 200 --load-seconds 30 --growth-from 20000 --sqlite-reads
 
 migration: install ## Generate migrations for APP against PostgreSQL: make migration APP=referrals PG=postgresql://...
@@ -73,4 +77,4 @@ migration: install ## Generate migrations for APP against PostgreSQL: make migra
 clean: ## Remove .venv and the local database
 	rm -rf $(VENV) var
 
-.PHONY: help install run lint format test soak bench bench-full migration clean
+.PHONY: help install run lint format test soak bench-tools bench bench-full migration clean
