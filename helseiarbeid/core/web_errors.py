@@ -7,6 +7,7 @@ the user can quote to support.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from http import HTTPStatus
 from typing import Any
@@ -83,13 +84,66 @@ def _field_name(key: str) -> str:
     return key.removeprefix("$.") if key else "body"
 
 
+_TYPE_NAMES = {
+    "int": "et heltall",
+    "float": "et tall",
+    "str": "tekst",
+    "bool": "true eller false",
+    "array": "en liste",
+    "object": "et objekt",
+    "null": "null",
+}
+# msgspec's messages, in the service's language; anything else is passed on as it is.
+_PARSER_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Expected `([^`]+)`, got `([^`]+)`"), "Må være {type1}, ikke {type2}."),
+    (re.compile(r"Expected `str` of length <= (\d+)"), "Høyst {1} tegn."),
+    (re.compile(r"Expected `str` of length >= (\d+)"), "Minst {1} tegn."),
+    (re.compile(r"Expected `array` of length <= (\d+)"), "Høyst {1} elementer."),
+    (re.compile(r"Expected `array` of length >= (\d+)"), "Minst {1} elementer."),
+    (re.compile(r"Expected `\w+` >= (\S+)"), "Må være minst {1}."),
+    (re.compile(r"Expected `\w+` <= (\S+)"), "Kan være høyst {1}."),
+    (re.compile(r"Expected `\w+` > (\S+)"), "Må være større enn {1}."),
+    (re.compile(r"Expected `\w+` < (\S+)"), "Må være mindre enn {1}."),
+    (re.compile(r"Invalid RFC3339 encoded date$"), "Ugyldig dato: bruk ÅÅÅÅ-MM-DD."),
+    (
+        re.compile(r"Invalid RFC3339 encoded datetime$"),
+        "Ugyldig tidspunkt: bruk ISO 8601 med tidssone, f.eks. 2026-03-02T09:00:00+01:00.",
+    ),
+    (re.compile(r"Invalid enum value (.*)$"), "Ugyldig verdi {1}."),
+    (re.compile(r"Object contains unknown field `(.*)`"), "Ukjent felt «{1}»."),
+    (re.compile(r"Object missing required field `(.*)`"), "Feltet «{1}» mangler."),
+]
+
+
+def _type_names(types: str) -> str:
+    """ "int | null" -> "et heltall eller null" """
+    return " eller ".join(_TYPE_NAMES.get(name, name) for name in types.split(" | "))
+
+
+def in_norwegian(message: str) -> str:
+    """A parser's English message about a field, said in Norwegian where it is one we know."""
+    for pattern, template in _PARSER_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            groups = match.groups()
+            return template.format(
+                None,
+                *groups,
+                type1=_type_names(groups[0]) if groups else "",
+                type2=_type_names(groups[-1]) if groups else "",
+            )
+    return message
+
+
 def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """A body or parameter that fails its schema: 400 for unreadable JSON, else 422 per field."""
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors: dict[str, str] = {}
     for item in extra:
         if isinstance(item, dict):
-            errors[_field_name(str(item.get("key") or ""))] = str(item.get("message", ""))
+            errors[_field_name(str(item.get("key") or ""))] = in_norwegian(
+                str(item.get("message", ""))
+            )
     malformed = any("malformed" in message.lower() for message in errors.values())
     if malformed or not errors:
         return _respond(request, HTTP_400_BAD_REQUEST, "Request body is not valid JSON.")

@@ -146,3 +146,23 @@ async def test_a_long_duration_is_refused_with_a_message(
     )
     assert response.status_code == 422
     assert "complaint_duration" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"sick_leave_percent": "fifty"}, "Må være et heltall eller null, ikke tekst."),
+        ({"sick_leave_since": "01.10.2026"}, "Ugyldig dato: bruk ÅÅÅÅ-MM-DD."),
+        ({"unexpected": "field"}, "Ukjent felt «unexpected»."),
+        ({"occupation": REMOVE}, "Feltet «occupation» mangler."),
+    ],
+)
+async def test_schema_violations_are_explained_in_norwegian(
+    client: httpx.AsyncClient, cast: Cast, overrides: dict[str, Any], message: str
+) -> None:
+    response = await client.post(
+        "/api/v1/referrals", json=referral_body(**overrides), headers=await bearer(cast["gp_anne"])
+    )
+    assert response.status_code == 422, response.text
+    assert message in response.json()["errors"].values()
+    await _nothing_stored()
