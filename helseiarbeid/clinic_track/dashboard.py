@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from helseiarbeid.clinic_track.schemas import (
@@ -34,14 +35,12 @@ from helseiarbeid.core.roles import TEAM_ROLES
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals.schemas import Complaint
-from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status
+from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, OPEN, OPEN_SQL, Status
 from helseiarbeid.referrals.tables import Referral
 
 PERIODS = (30, 90, 365)
 MONTHS = 12
 UPCOMING_DAYS = 14
-# Cases still open are counted whenever they arrived; finished ones over the last year.
-OPEN = (Status.RECEIVED, Status.UNDER_ASSESSMENT, Status.ACCEPTED, Status.IN_PROGRESS)
 YEAR = 365
 
 
@@ -217,7 +216,8 @@ async def _upcoming() -> list[StaffUpcoming]:
 async def dashboard() -> Dashboard:
     """The figures of the clinic dashboard. Holds no names: nothing here is audited."""
     today = today_in_oslo()
-    awaiting = Referral.status.is_in([status.value for status in AWAITING_ASSESSMENT])
+    # Cases still open are counted whenever they arrived; finished ones over the last year.
+    awaiting = Referral.status.is_in([s.value for s in AWAITING_ASSESSMENT]) & WhereRaw(OPEN_SQL)
     overdue = await Referral.count().where(awaiting & (Referral.assessment_due < today))
     due_soon = await Referral.count().where(
         awaiting
@@ -231,7 +231,7 @@ async def dashboard() -> Dashboard:
     )
     open_rows = await (
         Referral.select(Referral.status, Count())
-        .where(Referral.status.is_in([status.value for status in OPEN]))
+        .where(Referral.status.is_in([status.value for status in OPEN]) & WhereRaw(OPEN_SQL))
         .group_by(Referral.status)
     )
     year = await _year_figures(today)

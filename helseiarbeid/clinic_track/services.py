@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from helseiarbeid.clinic_track.schemas import (
     AssessmentCreate,
     AssessmentOut,
@@ -51,7 +53,14 @@ from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import working_days_between
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import Complaint, ReferralOut, Urgency
-from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status, can_move, refusal
+from helseiarbeid.referrals.status import (
+    AWAITING_ASSESSMENT,
+    OPEN,
+    OPEN_SQL,
+    Status,
+    can_move,
+    refusal,
+)
 from helseiarbeid.referrals.tables import Referral
 
 CONSULTATION = "consultation"
@@ -96,6 +105,8 @@ async def worklist(
     """Referrals waiting for the team, soonest deadline first; overdue ones marked."""
     today = today_in_oslo()
     condition: Any = Referral.status.is_in([status.value for status in statuses])
+    if statuses <= OPEN:
+        condition &= WhereRaw(OPEN_SQL)
     if complaint is not None:
         condition &= Referral.complaint == complaint.value
     if urgency is not None:

@@ -45,6 +45,13 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 
 # Referrals the clinic still has to assess: the 10-working-day deadline applies to these.
 AWAITING_ASSESSMENT = frozenset({Status.RECEIVED, Status.UNDER_ASSESSMENT})
+# Cases the team still works on; the rest have ended.
+OPEN = frozenset({Status.RECEIVED, Status.UNDER_ASSESSMENT, Status.ACCEPTED, Status.IN_PROGRESS})
+# The predicate of the partial index referral_open_due (see its migration), written out as a
+# constant: open cases all carry recent deadlines, so without it PostgreSQL walks the whole
+# deadline index from the oldest ended case, and a parameter would hide the index from
+# generic plans.
+OPEN_SQL = "status IN ('received', 'under_assessment', 'accepted', 'in_progress')"
 
 
 def can_move(current: Status, target: Status) -> bool:
