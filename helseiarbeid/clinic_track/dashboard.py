@@ -12,7 +12,7 @@ import csv
 import io
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from piccolo.columns.combination import WhereRaw
@@ -30,7 +30,7 @@ from helseiarbeid.clinic_track.tables import (
     ConsultationStaff,
     OnwardReferral,
 )
-from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow
+from helseiarbeid.core.clock import oslo_midnight, today_in_oslo, utcnow
 from helseiarbeid.core.roles import TEAM_ROLES
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.working_days import add_working_days
@@ -42,10 +42,6 @@ PERIODS = (30, 90, 365)
 MONTHS = 12
 UPCOMING_DAYS = 14
 YEAR = 365
-
-
-def _oslo_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=OSLO)
 
 
 def _value_at(histogram: list[tuple[int, int]], index: int) -> int:
@@ -77,10 +73,6 @@ def stats_from_counts(counts: Counter[int]) -> DurationStats:
     below, delta = divmod(9 * (total - 1), 10)
     p90 = (nth(below) * (10 - delta) + nth(below + 1) * delta) / 10
     return DurationStats(count=total, median=float(median), p90=round(p90, 1))
-
-
-def duration_stats(values: list[int]) -> DurationStats:
-    return stats_from_counts(Counter(values))
 
 
 # Both read the last year's referrals from the covering index on the day of receipt.
@@ -226,7 +218,7 @@ async def dashboard() -> Dashboard:
     )
     destination_rows = await (
         OnwardReferral.select(OnwardReferral.destination_type, Count())
-        .where(OnwardReferral.created_at >= _oslo_midnight(today - timedelta(days=YEAR)))
+        .where(OnwardReferral.created_at >= oslo_midnight(today - timedelta(days=YEAR)))
         .group_by(OnwardReferral.destination_type)
     )
     open_rows = await (

@@ -7,7 +7,7 @@ documents, questions to the GP) goes through ``referrals.services``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
@@ -286,10 +286,10 @@ async def assess(
 async def _refresh_waiting_times(referral_id: int) -> None:
     """Recount the working days from receipt to the first decision (accept or return) and to
     the first consultation still planned: cancelling the first makes the next one the first."""
-    referral = await Referral.select(Referral.received_at).where(Referral.id == referral_id).first()
+    referral = await Referral.select(Referral.received_on).where(Referral.id == referral_id).first()
     if referral is None:
         raise NotFound("Henvisningen finnes ikke.")
-    received = to_oslo(referral["received_at"]).date()
+    received: date = referral["received_on"]
     decided = (
         await Assessment.select(Assessment.assessed_at)
         .where(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -25,6 +25,11 @@ def utcnow() -> datetime:
 def today_in_oslo() -> date:
     """Today's date where the service operates (Europe/Oslo), whatever the server's zone."""
     return utcnow().astimezone(OSLO).date()
+
+
+def oslo_midnight(day: date) -> datetime:
+    """The moment a day begins in Oslo."""
+    return datetime.combine(day, time(0), tzinfo=OSLO)
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from helseiarbeid.core import audit, tokens, users
 from helseiarbeid.core.audit import AuditAction, AuditFilter
-from helseiarbeid.core.clock import OSLO
+from helseiarbeid.core.clock import oslo_midnight
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
@@ -23,7 +23,7 @@ ADMIN_ONLY = allow(Role.ADMIN)
 
 
 def _oslo_midnight(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(0), tzinfo=OSLO) if day else None
+    return oslo_midnight(day) if day else None
 
 
 def _filters(
