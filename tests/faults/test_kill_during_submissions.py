@@ -21,7 +21,8 @@ import httpx
 
 from helseiarbeid.referrals.tables import Referral, SubmissionKey
 from tests.cast import Cast, bearer
-from tests.faults.servers import SOAK_SECONDS, Server, Servers
+from tests.faults.servers import SOAK_SECONDS, Servers
+from tests.live_server import Server
 from tests.referrals.factories import referral_body
 
 CLIENTS = 8
