@@ -24,6 +24,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the app with its test tools
 
+# Test-only tools from the npm registry (axe-core, ical.js): package.json, pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is not installed: the tests that need axe-core or ical.js will say so"; fi
+
+test-tools: node_modules/.installed ## Install the npm test tools (axe-core, ical.js)
+
 run: install ## Migrate, load demo data the first time, and serve on http://127.0.0.1:8000 (SQLite)
 	$(BIN)/helseiarbeid migrate
 	$(BIN)/helseiarbeid seed-demo --if-empty
@@ -41,7 +48,7 @@ format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format helseiarbeid tests bench
 	$(BIN)/ruff check --fix helseiarbeid tests bench
 
-test: lint ## The whole suite on SQLite, and on PostgreSQL when HELSEIARBEID_TEST_POSTGRES_URL is set
+test: lint test-tools ## The whole suite on SQLite, and on PostgreSQL when HELSEIARBEID_TEST_POSTGRES_URL is set
 	HELSEIARBEID_TEST_ENGINE=sqlite $(BIN)/pytest
 	@if [ -n "$$HELSEIARBEID_TEST_POSTGRES_URL" ]; then \
 		echo "=== the same suite on PostgreSQL ==="; \
@@ -75,6 +82,6 @@ migration: install ## Generate migrations for APP against PostgreSQL: make migra
 	HELSEIARBEID_DATABASE_URL=$(PG) $(BIN)/piccolo migrations new $(APP) --auto
 
 clean: ## Remove .venv and the local database
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules
 
-.PHONY: help install run lint format test soak bench-tools bench bench-full migration clean
+.PHONY: help install test-tools run lint format test soak bench-tools bench bench-full migration clean
