@@ -25,6 +25,7 @@ from helseiarbeid.core.logs import configure_logging
 from helseiarbeid.core.middleware import API_PREFIX, AuthenticationMiddleware
 from helseiarbeid.core.openapi import COMPONENTS, StrictBodySchemaPlugin
 from helseiarbeid.core.policy import PUBLIC, enforce_policy
+from helseiarbeid.core.request_input import clean_request_body
 from helseiarbeid.core.templating import PACKAGE_ROOT, template_config
 from helseiarbeid.core.web_errors import EXCEPTION_HANDLERS
 from helseiarbeid.referrals.controllers import (
@@ -71,6 +72,7 @@ def create_app() -> Litestar:
             ),
         ],
         guards=[enforce_policy],
+        before_request=clean_request_body,
         plugins=[StrictBodySchemaPlugin()],
         middleware=[AuthenticationMiddleware()],
         csrf_config=CSRFConfig(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-import msgspec
-
 from helseiarbeid.clinic_track.schemas import (
     AssessmentCreate,
     ClarificationUpdate,
@@ -14,6 +12,7 @@ from helseiarbeid.clinic_track.schemas import (
     OnwardReferralCreate,
     TriageNoteCreate,
 )
+from helseiarbeid.core import forms
 from helseiarbeid.core.clock import OSLO
 from helseiarbeid.core.errors import InvalidInput
 
@@ -32,33 +31,20 @@ FIELD_MESSAGES = {
 
 
 def _convert(values: dict[str, Any], schema: type[T]) -> T:
-    try:
-        return msgspec.convert(values, schema, strict=False)
-    except msgspec.ValidationError as exc:
-        field = str(exc).rsplit("$.", 1)[-1].split("[")[0].rstrip("`") if "$." in str(exc) else ""
-        raise InvalidInput({field or "form": FIELD_MESSAGES.get(field, str(exc))}) from exc
-
-
-def _blank_to_none(form: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {key: (None if key in names and value == "" else value) for key, value in form.items()}
-
-
-def _without_csrf(form: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in form.items() if not key.startswith("_csrf")}
+    return forms.convert(values, schema, messages=FIELD_MESSAGES)
 
 
 def triage(form: dict[str, Any]) -> TriageNoteCreate:
-    return _convert(_without_csrf(form), TriageNoteCreate)
+    return _convert(form, TriageNoteCreate)
 
 
 def assessment(form: dict[str, Any]) -> AssessmentCreate:
-    values = _blank_to_none(_without_csrf(form), "start_deadline", "priority", "version")
-    return _convert(values, AssessmentCreate)
+    return _convert(form, AssessmentCreate)
 
 
 def consultation(form: dict[str, Any]) -> ConsultationCreate:
     """The date and time fields are Oslo wall-clock time; staff_ids may repeat."""
-    values = _without_csrf(form)
+    values = dict(form)
     try:
         day = date.fromisoformat(str(values.pop("date", "")))
         hour, minute = (int(part) for part in str(values.pop("time", "")).split(":"))
@@ -71,8 +57,8 @@ def consultation(form: dict[str, Any]) -> ConsultationCreate:
 
 
 def clarification(form: dict[str, Any]) -> ClarificationUpdate:
-    return _convert(_blank_to_none(_without_csrf(form), "version"), ClarificationUpdate)
+    return _convert(form, ClarificationUpdate)
 
 
 def onward(form: dict[str, Any]) -> OnwardReferralCreate:
-    return _convert(_without_csrf(form), OnwardReferralCreate)
+    return _convert(form, OnwardReferralCreate)

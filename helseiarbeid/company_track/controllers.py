@@ -31,6 +31,7 @@ from helseiarbeid.company_track.schemas import (
 )
 from helseiarbeid.core.clock import OSLO, today_in_oslo
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
+from helseiarbeid.core.forms import convert as convert_form
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
@@ -320,7 +321,7 @@ class CompanyPageController(Controller):
         try:
             form = {**data, "company_health_service_takes_part": data.get("bht") == "true"}
             form.pop("bht", None)
-            enterprise_id = await services.create_enterprise(forms.convert(form, EnterpriseCreate))
+            enterprise_id = await services.create_enterprise(convert_form(form, EnterpriseCreate))
         except (InvalidInput, Conflict) as exc:
             errors = exc.fields if isinstance(exc, InvalidInput) else {"org_number": exc.message}
             return Template(
@@ -497,7 +498,7 @@ class CompanyPageController(Controller):
             session_id,
             data,
             lambda: services.record_attendance(
-                current_user(request), session_id, forms.convert(data, AttendanceRecord)
+                current_user(request), session_id, convert_form(data, AttendanceRecord)
             ),
         )
 
@@ -514,7 +515,7 @@ class CompanyPageController(Controller):
             "forankring",
             data,
             lambda: services.record_anchoring(
-                current_user(request), programme_id, forms.convert(data, AnchoringRecord)
+                current_user(request), programme_id, convert_form(data, AnchoringRecord)
             ),
         )
 
@@ -535,7 +536,7 @@ class CompanyPageController(Controller):
             "mal",
             data,
             lambda: services.add_goal(
-                current_user(request), programme_id, forms.convert(cleaned, GoalCreate)
+                current_user(request), programme_id, convert_form(cleaned, GoalCreate)
             ),
         )
 

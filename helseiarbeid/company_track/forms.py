@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
-
-import msgspec
+from typing import Any
 
 from helseiarbeid.core.clock import OSLO
 from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.schemas import MAX_DB_INT
-
-T = TypeVar("T")
-
-
-def convert(form: dict[str, Any], schema: type[T], **extra: Any) -> T:
-    """The form as ``schema``; a field msgspec cannot read is named in the error."""
-    values = {k: v for k, v in form.items() if not k.startswith("_csrf") and v != ""}
-    values.update(extra)
-    try:
-        return msgspec.convert(values, schema, strict=False)
-    except msgspec.ValidationError as exc:
-        text = str(exc)
-        field = text.rsplit("$.", 1)[-1].split("[")[0].strip("`") if "$." in text else "form"
-        raise InvalidInput({field: f"Ugyldig verdi: {text.split(' - ')[0]}"}) from exc
 
 
 def oslo_time(form: dict[str, Any]) -> datetime:

@@ -21,6 +21,12 @@ class InvalidInput(ServiceError):
         self.fields = fields
 
 
+class BadRequest(ServiceError):
+    """The request as a whole cannot be read (unreadable or too deeply nested JSON)."""
+
+    status_code = 400
+
+
 class NotFound(ServiceError):
     status_code = 404
 

@@ -7,7 +7,6 @@ the user can quote to support.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from http import HTTPStatus
 from typing import Any
@@ -25,6 +24,7 @@ from litestar.status_codes import (
 
 from helseiarbeid.core.errors import InvalidInput, ServiceError, TooManyAttempts
 from helseiarbeid.core.middleware import API_PREFIX
+from helseiarbeid.core.parse_errors import describe
 from helseiarbeid.core.sessions import SESSION_COOKIE
 
 log = logging.getLogger("helseiarbeid.errors")
@@ -80,73 +80,19 @@ def _respond(
     )
 
 
-def _field_name(key: str) -> str:
-    return key.removeprefix("$.") if key else "body"
-
-
-_TYPE_NAMES = {
-    "int": "et heltall",
-    "float": "et tall",
-    "str": "tekst",
-    "bool": "true eller false",
-    "array": "en liste",
-    "object": "et objekt",
-    "null": "null",
-}
-# msgspec's messages, in the service's language; anything else is passed on as it is.
-_PARSER_MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"Expected `([^`]+)`, got `([^`]+)`"), "Må være {type1}, ikke {type2}."),
-    (re.compile(r"Expected `str` of length <= (\d+)"), "Høyst {1} tegn."),
-    (re.compile(r"Expected `str` of length >= (\d+)"), "Minst {1} tegn."),
-    (re.compile(r"Expected `array` of length <= (\d+)"), "Høyst {1} elementer."),
-    (re.compile(r"Expected `array` of length >= (\d+)"), "Minst {1} elementer."),
-    (re.compile(r"Expected `\w+` >= (\S+)"), "Må være minst {1}."),
-    (re.compile(r"Expected `\w+` <= (\S+)"), "Kan være høyst {1}."),
-    (re.compile(r"Expected `\w+` > (\S+)"), "Må være større enn {1}."),
-    (re.compile(r"Expected `\w+` < (\S+)"), "Må være mindre enn {1}."),
-    (re.compile(r"Invalid RFC3339 encoded date$"), "Ugyldig dato: bruk ÅÅÅÅ-MM-DD."),
-    (
-        re.compile(r"Invalid RFC3339 encoded datetime$"),
-        "Ugyldig tidspunkt: bruk ISO 8601 med tidssone, f.eks. 2026-03-02T09:00:00+01:00.",
-    ),
-    (re.compile(r"Invalid enum value (.*)$"), "Ugyldig verdi {1}."),
-    (re.compile(r"Object contains unknown field `(.*)`"), "Ukjent felt «{1}»."),
-    (re.compile(r"Object missing required field `(.*)`"), "Feltet «{1}» mangler."),
-]
-
-
-def _type_names(types: str) -> str:
-    """ "int | null" -> "et heltall eller null" """
-    return " eller ".join(_TYPE_NAMES.get(name, name) for name in types.split(" | "))
-
-
-def in_norwegian(message: str) -> str:
-    """A parser's English message about a field, said in Norwegian where it is one we know."""
-    for pattern, template in _PARSER_MESSAGES:
-        match = pattern.match(message)
-        if match:
-            groups = match.groups()
-            return template.format(
-                None,
-                *groups,
-                type1=_type_names(groups[0]) if groups else "",
-                type2=_type_names(groups[-1]) if groups else "",
-            )
-    return message
-
-
 def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """A body or parameter that fails its schema: 400 for unreadable JSON, else 422 per field."""
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors: dict[str, str] = {}
+    malformed = False
     for item in extra:
         if isinstance(item, dict):
-            errors[_field_name(str(item.get("key") or ""))] = in_norwegian(
-                str(item.get("message", ""))
-            )
-    malformed = any("malformed" in message.lower() for message in errors.values())
+            message = str(item.get("message", ""))
+            malformed = malformed or "malformed" in message.lower()
+            field, said = describe(str(item.get("key") or ""), message)
+            errors[field or "body"] = said
     if malformed or not errors:
-        return _respond(request, HTTP_400_BAD_REQUEST, "Request body is not valid JSON.")
+        return _respond(request, HTTP_400_BAD_REQUEST, "Innholdet er ikke gyldig JSON.")
     detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
     return _respond(request, HTTP_422_UNPROCESSABLE_ENTITY, detail, errors=errors)
 
@@ -166,9 +112,7 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         expired = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
         return Redirect(f"/login?next={quote(target, safe='')}{expired}")
     if isinstance(exc.__cause__, SerializationException):
-        return _respond(
-            request, HTTP_400_BAD_REQUEST, f"Request body is not valid JSON: {exc.detail}"
-        )
+        return _respond(request, HTTP_400_BAD_REQUEST, "Innholdet er ikke gyldig JSON.")
     # Litestar's own exceptions carry the English status phrase; show ours instead.
     detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else ""
     detail = detail or GENERIC_MESSAGES.get(status, PAGE_TITLES.get(status, "Feil"))
