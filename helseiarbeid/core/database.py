@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
@@ -10,12 +12,22 @@ from urllib.parse import unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
-# How long a SQLite connection waits for a competing writer before giving up (seconds).
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# How long a SQLite connection waits for a competing writer before giving up (seconds); then
+# the request is answered 503 (see is_unavailable).
+SQLITE_BUSY_TIMEOUT_SECONDS = float(
+    os.environ.get("HELSEIARBEID_SQLITE_BUSY_TIMEOUT_SECONDS", "30")
+)
+# PostgreSQL: the server's connections carry this name (pg_stat_activity.application_name).
+APPLICATION_NAME = "helseiarbeid"
+# Seconds to open a connection, and for any one statement, before giving up with a 503.
+CONNECT_TIMEOUT_SECONDS = 5.0
+STATEMENT_TIMEOUT_SECONDS = 30.0
+# Seconds a shutdown waits for connections in use before closing them regardless.
+POOL_CLOSE_SECONDS = 5.0
 
 
 class DatabaseURLError(ValueError):
@@ -77,16 +89,64 @@ def is_sqlite(engine: Engine[Any] | None = None) -> bool:
     return isinstance(engine or current_engine(), SQLiteEngine)
 
 
+class _PooledTransaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, that always gives its connection back.
+
+    Piccolo's own keeps the pooled connection when BEGIN, COMMIT or ROLLBACK fails — as they
+    do when the database drops the connection — so after ten such failures every request
+    waited for a connection for ever, and a shutdown waited for them too."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        pool = self.engine.pool
+        self.connection = await (pool.acquire() if pool else self.engine.get_new_connection())
+        try:
+            self.transaction = self.connection.transaction()
+            await self.transaction.start()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    self._rolled_back = True
+                    await self.transaction.rollback()
+            elif not self._committed and not self._rolled_back:
+                self._committed = True
+                await self.transaction.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back()
+        return exception is None
+
+    async def _give_back(self) -> None:
+        if self.engine.pool:
+            # Shielded: a cancelled request must not keep its connection from the pool.
+            await asyncio.shield(self.engine.pool.release(self.connection))
+        else:
+            await self.connection.close()
+
+
 def write_transaction() -> Any:
     """A transaction for a unit of work that writes.
 
     On SQLite it is IMMEDIATE: the write lock is taken at BEGIN, so two requests that both read
     then write queue on the busy timeout instead of one failing with "database is locked" when
-    it tries to upgrade its read lock. PostgreSQL needs nothing special here.
+    it tries to upgrade its read lock. On PostgreSQL the connection goes back to the pool
+    whatever happens to it (see _PooledTransaction).
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
+    if isinstance(engine, PostgresEngine):
+        return _PooledTransaction(engine)
     return engine.transaction()
 
 
@@ -106,25 +166,83 @@ async def _keep_session(connection: Any) -> None:
 
 
 async def start(engine: Engine[Any]) -> None:
-    """On app start-up: a connection pool on PostgreSQL, WAL on SQLite."""
+    """On app start-up: a connection pool on PostgreSQL, WAL on SQLite.
+
+    Pooled connections time out: opening one after CONNECT_TIMEOUT_SECONDS, a statement after
+    STATEMENT_TIMEOUT_SECONDS. A connection the database dropped is replaced on next use."""
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
+        await engine.start_connection_pool(
+            min_size=1,
+            max_size=10,
+            reset=_keep_session,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            command_timeout=STATEMENT_TIMEOUT_SECONDS,
+            server_settings={"application_name": APPLICATION_NAME},
+        )
     else:
         prepare_sqlite_file(engine)
 
 
 async def stop(engine: Engine[Any]) -> None:
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+    """On shutdown: close the pool, waiting POOL_CLOSE_SECONDS at most for connections in use."""
+    if not isinstance(engine, PostgresEngine) or engine.pool is None:
+        return
+    pool = engine.pool
+    try:
+        await asyncio.wait_for(pool.close(), POOL_CLOSE_SECONDS)
+    except TimeoutError:
+        pool.terminate()
+    engine.pool = None
+
+
+PING_SECONDS = 2.0
 
 
 async def ping() -> bool:
-    """True when the database answers a trivial query."""
+    """True when the database answers a trivial query within PING_SECONDS."""
     try:
-        await current_engine().run_ddl("SELECT 1")
+        await asyncio.wait_for(current_engine().run_ddl("SELECT 1"), PING_SECONDS)
     except Exception:
         return False
     return True
+
+
+# SQLite's words for a database that cannot be written now (locked, read-only, disk trouble).
+_SQLITE_UNAVAILABLE = ("database is locked", "readonly database", "unable to open", "disk i/o")
+# PostgreSQL error classes for a connection that is gone, refused or never came (SQLSTATE
+# 08: connection exception; 57P: operator intervention; 53300: too many connections), and
+# asyncpg's own for a connection it knows is closed, or whose protocol state broke with it.
+_POSTGRES_UNAVAILABLE_STATES = ("08", "57P", "53300")
+_POSTGRES_UNAVAILABLE_CLIENT = {
+    "InterfaceError",
+    "ConnectionDoesNotExistError",
+    "InternalClientError",
+}
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when ``error`` (or what caused it) means the database cannot be reached or written
+    now — a fault worth a 503 and a retry, not a bug: a dropped or refused connection, a
+    timeout, a locked or read-only SQLite file."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, sqlite3.OperationalError):
+            return any(words in str(seen).lower() for words in _SQLITE_UNAVAILABLE)
+        if isinstance(seen, TimeoutError | ConnectionError):
+            return True
+        state = getattr(seen, "sqlstate", None)
+        if isinstance(state, str) and (
+            state.startswith(_POSTGRES_UNAVAILABLE_STATES) or "accepting connections" in str(seen)
+        ):
+            return True
+        if any(kind.__name__ in _POSTGRES_UNAVAILABLE_CLIENT for kind in type(seen).__mro__):
+            return True
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def is_unique_violation(error: BaseException) -> bool:

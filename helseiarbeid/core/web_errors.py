@@ -20,8 +20,10 @@ from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from helseiarbeid.core import database
 from helseiarbeid.core.errors import InvalidInput, ServiceError, TooManyAttempts
 from helseiarbeid.core.middleware import API_PREFIX
 from helseiarbeid.core.parse_errors import describe
@@ -122,7 +124,27 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _respond(request, status, detail, headers=headers or None)
 
 
+# Seconds a client is asked to wait before retrying while the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """An exception nobody handled: 503 with Retry-After when the database cannot be reached or
+    written now (``database.is_unavailable``), else a 500 with a reference for support."""
+    if database.is_unavailable(exc):
+        log.warning(
+            "database unavailable (%s) on %s %s",
+            type(exc).__name__,
+            request.method,
+            request.url.path,
+            extra={"path": request.url.path, "status": 503},
+        )
+        return _respond(
+            request,
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "Databasen svarer ikke akkurat nå. Prøv igjen om litt.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     reference = secrets.token_hex(4)
     log.error(
         "unhandled %s on %s %s (reference %s)",
