@@ -65,16 +65,27 @@ def _oslo_timezone() -> Timezone:
     return timezone
 
 
+# What a cancelled event says in every client: Google hides a STATUS:CANCELLED event, Apple and
+# Fastmail strike it through, and Outlook ignores the status and keeps the time busy.
+CANCELLED_PREFIX = "AVLYST: "
+
+
 def _event(item: CalendarItem) -> Event:
+    """One VEVENT. A cancelled item is titled «AVLYST: …» and marked TRANSPARENT (free time),
+    so a client that ignores STATUS:CANCELLED still shows it as cancelled and not busy; the
+    domains raise its SEQUENCE when they cancel it (RFC 5545 3.8.7.4)."""
+    cancelled = item.status == "CANCELLED"
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", item.changed_at.astimezone(UTC))
     event.add("dtstart", item.starts_at.astimezone(OSLO))
     event.add("dtend", item.ends_at.astimezone(OSLO))
-    event.add("summary", item.summary)
+    event.add("summary", CANCELLED_PREFIX + item.summary if cancelled else item.summary)
     event.add("location", item.location)
     event.add("description", item.description)
     event.add("status", item.status)
+    if cancelled:
+        event.add("transp", "TRANSPARENT")
     event.add("sequence", item.sequence)
     event.add("url", item.url)
     event.add("last-modified", item.changed_at.astimezone(UTC))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from tests.calendar_feeds.conftest import Calendars, parse_both
+from tests.calendar_feeds.conftest import Calendars, events_by_ical_js, parse_both
+from tests.cast import bearer
 from tests.referrals.factories import PATIENT_ID
 
 
@@ -163,3 +165,43 @@ async def test_instants_are_right_across_daylight_saving(
     assert event["DTSTART"].dt.astimezone(UTC) == utc
     other = next(e for e in by_vobject.vevent_list if e.uid.value == uid)  # type: ignore[attr-defined]
     assert other.dtstart.value.astimezone(UTC) == utc
+
+
+async def test_a_cancelled_session_is_marked_and_frees_the_time(calendars: Calendars) -> None:
+    """Issue 11, item 9: a cancelled event kept its title and stayed busy in Outlook. Both
+    parsers (icalendar and ical.js) must read it as cancelled, titled «AVLYST: », free time."""
+    url = await calendars.feed_url("per", "staff")
+    session_uid = f"programme-session-{calendars.session_ids[1]}@helseiarbeid"
+    consultation_uid = f"consultation-{calendars.consultation_id}@helseiarbeid"
+    before = events_by_ical_js((await calendars.fetch(url)).content)
+    kari = await bearer(calendars.cast["kari"])
+    cancelled = await calendars.client.post(
+        f"/api/v1/sessions/{calendars.session_ids[1]}/cancel",
+        json={"reason": "Sykdom."},
+        headers=kari,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    consultation = await calendars.client.post(
+        f"/api/v1/referrals/{calendars.referral_id}/consultations/{calendars.consultation_id}/cancel",
+        headers=kari,
+    )
+    assert consultation.status_code == 204, consultation.text
+    body = (await calendars.fetch(url)).content
+    by_icalendar = _events(body)
+    by_ical_js = events_by_ical_js(body)
+    assert set(by_icalendar) == set(by_ical_js)
+    for uid in (session_uid, consultation_uid):
+        event: Any = by_icalendar[uid]
+        assert str(event["SUMMARY"]) == "AVLYST: " + before[uid]["summary"]
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+        assert int(event["SEQUENCE"]) > before[uid]["sequence"]
+        read = by_ical_js[uid]
+        assert read["summary"] == "AVLYST: " + before[uid]["summary"]
+        assert (read["status"], read["transp"]) == ("CANCELLED", "TRANSPARENT")
+        assert read["sequence"] == int(event["SEQUENCE"])
+    for uid, event in by_icalendar.items():
+        if uid not in (session_uid, consultation_uid):
+            assert not str(event["SUMMARY"]).startswith("AVLYST")  # type: ignore[index]
+            assert by_ical_js[uid]["transp"] in (None, "OPAQUE")
+            assert by_ical_js[uid]["status"] != "CANCELLED"
