@@ -269,14 +269,14 @@ async def _events(items: list[CalendarItem]) -> list[bytes]:
     }
     if new or stale:
         async with write_transaction():
-            rows = [
+            fresh = [
                 CalendarEventLines(digest=digest, lines=lines.decode(), used_on=today)
                 for digest, lines in new.items()
             ]
             # Three parameters a row: batches stay far below the engines' limits.
-            for start in range(0, len(rows), _LOOKUP_BATCH // 5):
+            for start in range(0, len(fresh), _LOOKUP_BATCH // 5):
                 await CalendarEventLines.insert(
-                    *rows[start : start + _LOOKUP_BATCH // 5]
+                    *fresh[start : start + _LOOKUP_BATCH // 5]
                 ).on_conflict(action="DO NOTHING")
             if stale:
                 for start in range(0, len(stale), _LOOKUP_BATCH):
