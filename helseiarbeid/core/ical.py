@@ -102,25 +102,27 @@ def event_lines(item: CalendarItem) -> bytes:
     return lines
 
 
+_DIGEST_PREFIX = f"{EVENT_FORMAT}/{icalendar.__version__}"
+
+
 def event_digest(item: CalendarItem) -> str:
     """SHA-256 (hex) of everything ``event_lines`` writes from: the item's fields, the event
     format and the icalendar version. Equal digests, equal lines."""
-    content = repr(
-        (
-            EVENT_FORMAT,
-            icalendar.__version__,
-            item.uid,
-            item.summary,
-            item.starts_at.astimezone(UTC),
-            item.ends_at.astimezone(UTC),
-            item.location,
-            item.description,
-            item.status,
-            item.sequence,
-            item.changed_at.astimezone(UTC),
-            item.url,
-        )
+    fields = (
+        _DIGEST_PREFIX,
+        item.uid,
+        item.summary,
+        item.starts_at.astimezone(UTC).isoformat(),
+        item.ends_at.astimezone(UTC).isoformat(),
+        item.location,
+        item.description,
+        item.status,
+        str(item.sequence),
+        item.changed_at.astimezone(UTC).isoformat(),
+        item.url,
     )
+    # repr quotes each text, so no two different items give one string.
+    content = repr(fields)
     return hashlib.sha256(content.encode()).hexdigest()
 
 
