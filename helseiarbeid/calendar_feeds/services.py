@@ -14,13 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from helseiarbeid.calendar_feeds.schemas import FeedKind, FeedOut
-from helseiarbeid.calendar_feeds.tables import CalendarFeed
+from helseiarbeid.calendar_feeds.tables import CalendarEventLines, CalendarFeed
 from helseiarbeid.clinic_track import services as clinic
 from helseiarbeid.company_track import services as company
-from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
-from helseiarbeid.core.ical import CalendarItem, calendar, leaves_feed_at
+from helseiarbeid.core.ical import (
+    CalendarItem,
+    assemble,
+    calendar,
+    event_digest,
+    event_lines,
+    leaves_feed_at,
+    ordered,
+)
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
 from helseiarbeid.core.users import CurrentUser
 
@@ -227,6 +235,61 @@ async def unchanged_validators(feed: Feed, base_url: str) -> Validators | None:
     return built.validators
 
 
+# Digests per query: far below both engines' limits on parameters (32,766 and 32,767).
+_LOOKUP_BATCH = 5_000
+# An event no feed has used for this long is deleted (a changed event is a new row).
+UNUSED_KEPT = timedelta(days=7)
+
+
+async def _events(items: list[CalendarItem]) -> list[bytes]:
+    """Each item's event lines, in feed order: read from ``calendar_event_lines`` where any
+    process has written them before, written by icalendar (and stored) where not.
+
+    A build writes only when it has something new: events never seen, or events last marked
+    as used before today (then rows unused for ``UNUSED_KEPT`` are pruned as well).
+    """
+    in_order = ordered(items)
+    digests = [event_digest(item) for item in in_order]
+    stored: dict[str, bytes] = {}
+    stale: list[str] = []
+    today = today_in_oslo()
+    unique = list(dict.fromkeys(digests))
+    for start in range(0, len(unique), _LOOKUP_BATCH):
+        rows = await CalendarEventLines.select(
+            CalendarEventLines.digest, CalendarEventLines.lines, CalendarEventLines.used_on
+        ).where(CalendarEventLines.digest.is_in(unique[start : start + _LOOKUP_BATCH]))
+        for row in rows:
+            stored[row["digest"]] = row["lines"].encode()
+            if str(row["used_on"]) < today.isoformat():  # SQLite may return the date as text
+                stale.append(row["digest"])
+    new = {
+        digest: event_lines(item)
+        for digest, item in zip(digests, in_order, strict=True)
+        if digest not in stored
+    }
+    if new or stale:
+        async with write_transaction():
+            fresh = [
+                CalendarEventLines(digest=digest, lines=lines.decode(), used_on=today)
+                for digest, lines in new.items()
+            ]
+            # Three parameters a row: batches stay far below the engines' limits.
+            for start in range(0, len(fresh), _LOOKUP_BATCH // 5):
+                await CalendarEventLines.insert(
+                    *fresh[start : start + _LOOKUP_BATCH // 5]
+                ).on_conflict(action="DO NOTHING")
+            if stale:
+                for start in range(0, len(stale), _LOOKUP_BATCH):
+                    await CalendarEventLines.update({CalendarEventLines.used_on: today}).where(
+                        CalendarEventLines.digest.is_in(stale[start : start + _LOOKUP_BATCH])
+                    )
+                await CalendarEventLines.delete().where(
+                    CalendarEventLines.used_on < today - UNUSED_KEPT
+                )
+        stored.update(new)
+    return [stored[digest] for digest in digests]
+
+
 async def render_feed(feed: Feed, base_url: str) -> Rendered:
     """Build the feed, and remember what it was built from."""
     built_at = utcnow()
@@ -248,7 +311,7 @@ async def render_feed(feed: Feed, base_url: str) -> Rendered:
         items = await company.calendar_items(base_url=base_url)
         items += await clinic.calendar_items(staff_id=None, base_url=base_url)
         name = "HelseIArbeid – klinikken"
-    body = calendar(name, items)
+    body = assemble(name, await _events(items))
     validators = Validators(
         etag=f'"{hashlib.sha256(body).hexdigest()[:40]}"',
         last_modified=max((item.changed_at for item in items), default=None),

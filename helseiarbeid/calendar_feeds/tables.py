@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from helseiarbeid.core.tables import User
@@ -20,3 +20,13 @@ class CalendarFeed(Table, tablename="calendar_feed"):
     secret_hash = Varchar(length=64)
     created_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class CalendarEventLines(Table, tablename="calendar_event_lines"):
+    """One event as icalendar writes it, kept for every process: keyed by the SHA-256 of
+    what the event says (``core.ical.event_digest``), so a changed event is a new row and a
+    row never goes stale. Rows no feed has used for a week are pruned."""
+
+    digest = Varchar(length=64, primary_key=True)
+    lines = Text()
+    used_on = Date(index=True)

@@ -49,6 +49,23 @@ COORDINATOR = allow(Role.COORDINATOR)
 PAGE_SIZE = 50
 
 
+CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _statistics(
+    request: Request[Any, Any, Any], kind: figures.ExportFormat
+) -> Response[bytes]:
+    body = await figures.anonymised_export(actor_of(request), kind)
+    return Response(
+        body,
+        media_type=CSV_MEDIA_TYPE if kind is figures.ExportFormat.CSV else XLSX_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="helseiarbeid-statistikk.{kind.value}"'
+        },
+    )
+
+
 class ClinicApiController(Controller):
     path = "/api/v1"
     tags = ("clinic",)
@@ -85,16 +102,23 @@ class ClinicApiController(Controller):
     @get(
         "/clinic/statistics.csv",
         opt=allow(CLINIC_STAFF, Role.ADMIN),
-        media_type="text/csv",
+        media_type=CSV_MEDIA_TYPE,
         responses=api_errors(403),
     )
-    async def statistics_csv(self) -> Response[str]:
-        """Anonymised counts per month and complaint, for the programme's evaluation."""
-        return Response(
-            await figures.anonymised_csv(),
-            media_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="helseiarbeid-statistikk.csv"'},
-        )
+    async def statistics_csv(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        """Anonymised counts per month and complaint, for the programme's evaluation: UTF-8
+        with BOM, «;»-separated, decimal comma, Norwegian headings; counts 1–4 as «<5»."""
+        return await _statistics(request, figures.ExportFormat.CSV)
+
+    @get(
+        "/clinic/statistics.xlsx",
+        opt=allow(CLINIC_STAFF, Role.ADMIN),
+        media_type=XLSX_MEDIA_TYPE,
+        responses=api_errors(403),
+    )
+    async def statistics_xlsx(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        """The same anonymised statistics as an Excel workbook."""
+        return await _statistics(request, figures.ExportFormat.XLSX)
 
     @get("/referrals/{referral_id:int}/case", opt=STAFF, responses=api_errors(403, 404, 422))
     async def case(self, request: Request[Any, Any, Any], referral_id: PathId) -> CaseOut:

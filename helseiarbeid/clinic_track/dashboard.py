@@ -9,12 +9,16 @@ which only Python knows how to count, are stored on each referral as they happen
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
@@ -30,9 +34,13 @@ from helseiarbeid.clinic_track.tables import (
     ConsultationStaff,
     OnwardReferral,
 )
+from helseiarbeid.core import audit, small_counts
+from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import oslo_midnight, today_in_oslo, utcnow
+from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.roles import TEAM_ROLES
 from helseiarbeid.core.tables import User
+from helseiarbeid.core.timefmt import format_number
 from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals.schemas import Complaint
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, OPEN, OPEN_SQL, Status
@@ -241,20 +249,28 @@ async def dashboard() -> Dashboard:
     )
 
 
-CSV_COLUMNS = (
-    "month",
-    "complaint",
-    "referrals",
-    "urgent",
-    "accepted",
-    "returned",
-    "withdrawn",
-    "completed",
-    "median_working_days_to_assessment",
-    "median_working_days_to_first_consultation",
-    "onward_referrals",
-)
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
 
+
+# What a Norwegian office user reads: Norwegian headings, one row per month and complaint.
+HEADINGS = (
+    "År",
+    "Måned",
+    "Plager",
+    "Henvisninger",
+    "Hastehenvisninger",
+    "Akseptert",
+    "Returnert",
+    "Trukket",
+    "Avsluttet",
+    "Median virkedager til vurdering",
+    "Median virkedager til første konsultasjon",
+    "Videre henvisninger",
+)
+EXPORT_MONTHS = 24
+EXPORT_PURPOSE = "anonymisert statistikk for evaluering av HelseIArbeid"
 
 _CSV_SQL = """
 SELECT r.received_on, r.complaint, r.urgency, r.status,
@@ -268,37 +284,88 @@ FROM referral r
 WHERE r.received_on >= {}
 """
 
+Cell = int | float | str
 
-async def anonymised_csv(months: int = 24) -> str:
+
+def _median(values: list[int]) -> float | str:
+    """The median, when at least ``small_counts.LIMIT`` values go into it; else empty."""
+    return statistics.median(values) if len(values) >= small_counts.LIMIT else ""
+
+
+async def _anonymised_rows(months: int) -> list[list[Cell]]:
     """Counts per month and complaint for the programme's evaluation: no names, national IDs,
-    free text or ids, and nothing per person."""
+    free text or ids, nothing per person, and no count from 1 to 4 (``core.small_counts``)."""
     today = today_in_oslo()
     rows = await Referral.raw(_CSV_SQL, _month_starts(today, months)[0])
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(_month_of(row["received_on"]), row["complaint"])].append(row)
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    table: list[list[Cell]] = []
     for (month, complaint), members in sorted(groups.items()):
         to_assessment = [m["to_assessment"] for m in members if m["to_assessment"] is not None]
         to_consultation = [
             m["to_consultation"] for m in members if m["to_consultation"] is not None
         ]
         statuses = Counter(str(member["status"]) for member in members)
-        writer.writerow(
+        counts = [
+            len(members),
+            sum(1 for member in members if member["urgency"] == "urgent"),
+            sum(1 for member in members if member["accepted"]),
+            statuses["returned"],
+            statuses["withdrawn"],
+            statuses["completed"],
+        ]
+        table.append(
             [
-                month,
-                complaint,
-                len(members),
-                sum(1 for member in members if member["urgency"] == "urgent"),
-                sum(1 for member in members if member["accepted"]),
-                statuses["returned"],
-                statuses["withdrawn"],
-                statuses["completed"],
-                statistics.median(to_assessment) if to_assessment else "",
-                statistics.median(to_consultation) if to_consultation else "",
-                sum(int(member["onward"]) for member in members),
+                int(month[:4]),
+                int(month[5:]),
+                Complaint(complaint).label,
+                *(small_counts.shown(count) for count in counts),
+                _median(to_assessment),
+                _median(to_consultation),
+                small_counts.shown(sum(int(member["onward"]) for member in members)),
             ]
         )
+    return table
+
+
+def _csv(table: list[list[Cell]]) -> bytes:
+    """UTF-8 with a byte-order mark, «;» between fields and decimal commas: what Excel with
+    Norwegian settings opens in columns on a double-click."""
+    output = io.StringIO()
+    writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADINGS)
+    for row in table:
+        writer.writerow([format_number(cell) if isinstance(cell, float) else cell for cell in row])
+    return output.getvalue().encode("utf-8-sig")
+
+
+def _xlsx(table: list[list[Cell]]) -> bytes:
+    """The same table as an Excel workbook: numbers as numbers, «<5» as text."""
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.title = "Henvisninger per måned"
+    sheet.append(HEADINGS)
+    for row in table:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, heading in enumerate(HEADINGS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = max(8, min(len(heading), 22))
+    sheet.column_dimensions["C"].width = 48
+    sheet.freeze_panes = "A2"
+    output = io.BytesIO()
+    workbook.save(output)
     return output.getvalue()
+
+
+async def anonymised_export(actor: Actor, kind: ExportFormat) -> bytes:
+    """The anonymised statistics of the last ``EXPORT_MONTHS`` months as CSV or xlsx bytes.
+    The export is recorded in the access log (action «Eksportert»), though it holds no one."""
+    async with write_transaction():
+        table = await _anonymised_rows(EXPORT_MONTHS)
+        await audit.record(
+            actor, AuditAction.EXPORT, "statistics", kind.value, purpose=EXPORT_PURPOSE
+        )
+    return _csv(table) if kind is ExportFormat.CSV else _xlsx(table)

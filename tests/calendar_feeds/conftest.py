@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import httpx
 import icalendar
@@ -45,6 +51,33 @@ def parse_both(body: bytes) -> tuple[icalendar.Calendar, object]:
     by_icalendar = icalendar.Calendar.from_ical(body)
     by_vobject = vobject.readOne(body.decode("utf-8"))
     return by_icalendar, by_vobject
+
+
+ROOT = Path(__file__).resolve().parents[2]
+ICAL_JS_SCRIPT = Path(__file__).with_name("ical_js_events.mjs")
+
+
+def events_by_ical_js(body: bytes) -> dict[str, dict[str, Any]]:
+    """The feed's events as ical.js reads them, by UID (node and `make test-tools` needed:
+    skipped without them on a developer's machine, a failure under CI)."""
+    node = shutil.which("node")
+    missing = (
+        "node is not installed"
+        if node is None
+        else "ical.js is missing (make test-tools)"
+        if not (ROOT / "node_modules" / "ical.js").is_dir()
+        else None
+    )
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {missing}")
+        pytest.skip(f"{missing}; CI runs this check")
+    assert node is not None
+    done = subprocess.run(
+        [node, str(ICAL_JS_SCRIPT)], input=body, capture_output=True, check=False, timeout=60
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return {event["uid"]: event for event in json.loads(done.stdout)}
 
 
 @pytest.fixture

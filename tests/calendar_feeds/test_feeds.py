@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from tests.calendar_feeds.conftest import Calendars, parse_both
+from helseiarbeid.calendar_feeds import services as feeds
+from helseiarbeid.calendar_feeds.tables import CalendarEventLines
+from helseiarbeid.core.clock import today_in_oslo
+from tests.calendar_feeds.conftest import Calendars, events_by_ical_js, parse_both
+from tests.cast import bearer
+from tests.company_track.conftest import working_day_at
 from tests.referrals.factories import PATIENT_ID
 
 
@@ -163,3 +169,93 @@ async def test_instants_are_right_across_daylight_saving(
     assert event["DTSTART"].dt.astimezone(UTC) == utc
     other = next(e for e in by_vobject.vevent_list if e.uid.value == uid)  # type: ignore[attr-defined]
     assert other.dtstart.value.astimezone(UTC) == utc
+
+
+async def test_a_cancelled_session_is_marked_and_frees_the_time(calendars: Calendars) -> None:
+    """Issue 11, item 9: a cancelled event kept its title and stayed busy in Outlook. Both
+    parsers (icalendar and ical.js) must read it as cancelled, titled «AVLYST: », free time."""
+    url = await calendars.feed_url("per", "staff")
+    session_uid = f"programme-session-{calendars.session_ids[1]}@helseiarbeid"
+    consultation_uid = f"consultation-{calendars.consultation_id}@helseiarbeid"
+    before = events_by_ical_js((await calendars.fetch(url)).content)
+    kari = await bearer(calendars.cast["kari"])
+    cancelled = await calendars.client.post(
+        f"/api/v1/sessions/{calendars.session_ids[1]}/cancel",
+        json={"reason": "Sykdom."},
+        headers=kari,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    consultation = await calendars.client.post(
+        f"/api/v1/referrals/{calendars.referral_id}/consultations/{calendars.consultation_id}/cancel",
+        headers=kari,
+    )
+    assert consultation.status_code == 204, consultation.text
+    body = (await calendars.fetch(url)).content
+    by_icalendar = _events(body)
+    by_ical_js = events_by_ical_js(body)
+    assert set(by_icalendar) == set(by_ical_js)
+    for uid in (session_uid, consultation_uid):
+        event: Any = by_icalendar[uid]
+        assert str(event["SUMMARY"]) == "AVLYST: " + before[uid]["summary"]
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+        assert int(event["SEQUENCE"]) > before[uid]["sequence"]
+        read = by_ical_js[uid]
+        assert read["summary"] == "AVLYST: " + before[uid]["summary"]
+        assert (read["status"], read["transp"]) == ("CANCELLED", "TRANSPARENT")
+        assert read["sequence"] == int(event["SEQUENCE"])
+    for uid, event in by_icalendar.items():
+        if uid not in (session_uid, consultation_uid):
+            assert not str(event["SUMMARY"]).startswith("AVLYST")  # type: ignore[index]
+            assert by_ical_js[uid]["transp"] in (None, "OPAQUE")
+            assert by_ical_js[uid]["status"] != "CANCELLED"
+
+
+async def test_events_are_kept_for_every_process(
+    calendars: Calendars, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11, item 10: a fresh process built a 2,274-event feed through icalendar again
+    (0.3 ms an event). Events are kept in the database by content digest: a process that
+    has never built the feed makes the same bytes without icalendar."""
+    url = await calendars.feed_url("per", "staff")
+    first = (await calendars.fetch(url)).content
+    assert await CalendarEventLines.count() == first.count(b"BEGIN:VEVENT") == 3
+
+    def no_icalendar(item: object) -> bytes:
+        raise AssertionError("the event should have come from the database")
+
+    monkeypatch.setattr(feeds, "event_lines", no_icalendar)
+    monkeypatch.setattr(feeds, "_built", type(feeds._built)())  # as in a fresh process
+    assert (await calendars.fetch(url)).content == first
+
+
+async def test_events_no_feed_uses_are_pruned(calendars: Calendars) -> None:
+    url = await calendars.feed_url("per", "staff")
+    await calendars.fetch(url)
+    kept = {row["digest"] for row in await CalendarEventLines.select(CalendarEventLines.digest)}
+    today = today_in_oslo()
+    await CalendarEventLines.insert(
+        CalendarEventLines(
+            digest="0" * 64, lines="BEGIN:VEVENT\r\nEND:VEVENT\r\n", used_on=today - timedelta(8)
+        )
+    )
+    await CalendarEventLines.update({CalendarEventLines.used_on: today - timedelta(1)}).where(
+        CalendarEventLines.digest.is_in(list(kept))
+    )
+    # A change moves the feed past its 304; the rebuild marks its events as used today.
+    moved = await calendars.client.post(
+        f"/api/v1/sessions/{calendars.session_ids[1]}/reschedule",
+        json={"starts_at": working_day_at(18, 12).isoformat()},
+        headers=await bearer(calendars.cast["kari"]),
+    )
+    assert moved.status_code == 200, moved.text
+    await calendars.fetch(url)
+    rows = await CalendarEventLines.select(CalendarEventLines.digest, CalendarEventLines.used_on)
+    digests = {row["digest"] for row in rows}
+    assert "0" * 64 not in digests
+    # The moved session is a new event; its old form, used yesterday, stays for a week.
+    assert kept < digests
+    assert len(digests) == 4
+    used_today = {row["digest"] for row in rows if str(row["used_on"]) == str(today)}
+    assert len(used_today) == 3
+    assert len(used_today & kept) == 2

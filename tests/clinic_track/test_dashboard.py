@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import statistics
@@ -12,12 +13,14 @@ import httpx
 import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from helseiarbeid.clinic_track import services as clinic
 from helseiarbeid.clinic_track.dashboard import stats_from_counts
 from helseiarbeid.clinic_track.schemas import AssessmentCreate, Decision
 from helseiarbeid.core.audit import Actor
 from helseiarbeid.core.clock import OSLO, pinned, today_in_oslo
+from helseiarbeid.core.tables import AuditEvent
 from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
@@ -102,20 +105,111 @@ async def test_the_dashboard_page_draws_svg_charts(client: httpx.AsyncClient, ca
     assert "over fristen for vurdering" in page.text
 
 
-async def test_the_statistics_export_is_anonymous(client: httpx.AsyncClient, cast: Cast) -> None:
-    await _referral_assessed_after(cast, today_in_oslo() - timedelta(days=10), 3, "mental")
+async def six_and_one(cast: Cast) -> None:
+    """Six referrals with both complaints ten days ago, returned after 2–7 working days (median
+    4.5), and one with mental complaints: a group of one, which must not show."""
+    received = today_in_oslo() - timedelta(days=10)
+    for working_days in (2, 3, 4, 5, 6, 7):
+        await _referral_assessed_after(cast, received, working_days, "both")
+    await _referral_assessed_after(cast, received, 3, "mental")
+
+
+async def test_the_dashboard_charts_hide_counts_below_five_and_say_so(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """Issue 11, item 8: the charts and their tables may leave the clinic; a group of one
+    is neither drawn nor written, and the page states the rule."""
+    await six_and_one(cast)
+    await sign_in(client, cast["kari"])
+    page = await client.get("/klinikk/oversikt")
+    assert page.status_code == 200
+    html = page.text
+    assert "Tall fra 1 til 4 vises som «&lt;5»" in html
+    month = (today_in_oslo() - timedelta(days=10)).strftime("%Y-%m")
+    row = html[html.index(f'<th scope="row">{month}</th>') :].split("</tr>", 1)[0]
+    assert row.endswith("<td>0</td><td>&lt;5</td><td>6</td>")
+    assert f"<title>{month}, begge: 6</title>" in html
+    assert f"{month}, psykisk" not in html  # a bar of 1 is not drawn
+    assert '<th scope="row">Returnert til fastlege</th><td>7</td>' in html
+    assert 'href="/api/v1/clinic/statistics.xlsx"' in html
+
+
+async def test_the_csv_opens_in_columns_in_norwegian_excel(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """Issue 11, items 7 and 8: BOM, «;», decimal comma, Norwegian headings, and the group of
+    one suppressed; the export is in the access log."""
+    await six_and_one(cast)
     response = await client.get("/api/v1/clinic/statistics.csv", headers=await bearer(cast["kari"]))
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
-    body = response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "helseiarbeid-statistikk.csv" in response.headers["content-disposition"]
+    body = response.content
+    assert body.startswith(codecs.BOM_UTF8)
+    text = body.decode("utf-8-sig")
     for secret in (PATIENT_ID, "Lise", "Lyngstad", "Smerter", "Anne", "Bodø"):
-        assert secret not in body
-    rows = list(csv.DictReader(io.StringIO(body)))
-    assert len(rows) == 1
-    assert rows[0]["complaint"] == "mental"
-    assert rows[0]["referrals"] == "1"
-    assert rows[0]["returned"] == "1"
-    assert rows[0]["median_working_days_to_assessment"] == "3"
+        assert secret not in text
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    assert list(rows[0]) == [
+        "År",
+        "Måned",
+        "Plager",
+        "Henvisninger",
+        "Hastehenvisninger",
+        "Akseptert",
+        "Returnert",
+        "Trukket",
+        "Avsluttet",
+        "Median virkedager til vurdering",
+        "Median virkedager til første konsultasjon",
+        "Videre henvisninger",
+    ]
+    by_complaint = {row["Plager"]: row for row in rows}
+    assert len(rows) == 2
+    both = by_complaint["Både muskel- og skjelettplager og psykiske plager"]
+    assert both["Henvisninger"] == "6"
+    assert both["Returnert"] == "6"
+    assert both["Median virkedager til vurdering"] == "4,5"
+    assert both["Hastehenvisninger"] == "0"
+    assert both["Måned"] == str((today_in_oslo() - timedelta(days=10)).month)
+    mental = by_complaint["Psykiske plager"]
+    assert mental["Henvisninger"] == "<5"
+    assert mental["Returnert"] == "<5"
+    assert mental["Median virkedager til vurdering"] == ""
+    assert "1" not in [mental[key] for key in ("Henvisninger", "Returnert")]
+
+    exports = await AuditEvent.select().where(AuditEvent.action == "export")
+    assert [(e["actor"], e["resource_type"], e["resource_id"]) for e in exports] == [
+        (cast["kari"].id, "statistics", "csv")
+    ]
+    assert exports[0]["patient_id"] is None
+
+
+async def test_the_statistics_also_come_as_an_excel_workbook(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    await six_and_one(cast)
+    response = await client.get(
+        "/api/v1/clinic/statistics.xlsx", headers=await bearer(cast["kari"])
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("År", "Måned", "Plager", "Henvisninger")
+    by_complaint = {row[2]: row for row in rows[1:]}
+    both = by_complaint["Både muskel- og skjelettplager og psykiske plager"]
+    assert both[3] == 6
+    assert both[9] == 4.5
+    assert by_complaint["Psykiske plager"][3] == "<5"
+    assert (
+        await AuditEvent.count().where(
+            (AuditEvent.action == "export") & (AuditEvent.resource_id == "xlsx")
+        )
+        == 1
+    )
 
 
 async def test_cancelling_the_first_consultation_makes_the_next_one_count(

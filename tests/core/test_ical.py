@@ -1,8 +1,9 @@
-"""Feeds are written by icalendar; events cached per process come out exactly as icalendar
-would write the whole calendar in one go."""
+"""Feeds are written by icalendar; events kept by digest come out exactly as icalendar would
+write the whole calendar in one go."""
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -60,3 +61,31 @@ def test_lines_end_in_crlf_and_fold_within_75_octets() -> None:
     assert all(len(line) <= 75 for line in lines)
     assert all(b"\n" not in line for line in lines)
     body.decode("utf-8")  # folding never splits a character
+
+
+def test_the_event_digest_changes_with_every_field() -> None:
+    """Stored events are found by digest: two items that differ anywhere must not share one."""
+    item = _items([("Modul 1", "Beskrivelse")])[0]
+    changed = {
+        "uid": "other@helseiarbeid",
+        "summary": "Modul 2",
+        "starts_at": item.starts_at + timedelta(minutes=1),
+        "ends_at": item.ends_at + timedelta(minutes=1),
+        "location": "Kantina",
+        "description": "Annen beskrivelse",
+        "status": "CONFIRMED" if item.status == "CANCELLED" else "CANCELLED",
+        "sequence": item.sequence + 1,
+        "changed_at": item.changed_at + timedelta(seconds=1),
+        "url": item.url + "#x",
+    }
+    assert set(changed) == {field.name for field in fields(CalendarItem)}
+    digests = {ical.event_digest(replace(item, **{name: value})) for name, value in changed.items()}
+    assert len(digests | {ical.event_digest(item)}) == len(changed) + 1
+    assert ical.event_digest(item) == ical.event_digest(replace(item))
+
+
+def test_a_cancelled_event_says_so_and_is_free_time() -> None:
+    item = replace(_items([("Modul 1", "")])[0], status="CANCELLED")
+    event = Calendar.from_ical(ical.calendar("Kalender", [item])).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "AVLYST: Modul 1"
+    assert str(event["TRANSP"]) == "TRANSPARENT"
