@@ -26,6 +26,7 @@ from helseiarbeid.core.middleware import API_PREFIX, AuthenticationMiddleware
 from helseiarbeid.core.openapi import COMPONENTS, StrictBodySchemaPlugin
 from helseiarbeid.core.policy import PUBLIC, enforce_policy
 from helseiarbeid.core.request_input import clean_request_body
+from helseiarbeid.core.security_headers import add_security_headers
 from helseiarbeid.core.templating import PACKAGE_ROOT, template_config
 from helseiarbeid.core.web_errors import EXCEPTION_HANDLERS
 from helseiarbeid.referrals.controllers import (
@@ -75,6 +76,7 @@ def create_app() -> Litestar:
         before_request=clean_request_body,
         plugins=[StrictBodySchemaPlugin()],
         middleware=[AuthenticationMiddleware()],
+        before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="hia_csrf",
