@@ -14,6 +14,7 @@ import click
 
 from helseiarbeid.core.database import DatabaseURLError, engine_from_url
 from helseiarbeid.core.errors import ServiceError
+from helseiarbeid.core.tokens import IssuedToken
 from helseiarbeid.settings import SettingsError, get_settings
 
 T = TypeVar("T")
@@ -125,14 +126,32 @@ def create_user(
 @click.option("--email", required=True)
 @click.option("--name", default="", help="What the token is for, e.g. the GP system's name")
 def create_token(email: str, name: str) -> None:
-    """Print a new API token for the user (shown once; stored only as a hash)."""
+    """Print a new API token for the user (shown once; stored only as a hash), and on stderr
+    when it expires."""
     from helseiarbeid.core import tokens, users
 
-    async def issue() -> str:
+    async def issue() -> IssuedToken:
         user = await users.get_active_user_by_email(email)
-        return await tokens.create_api_token(user.id, name)
+        return await tokens.issue_api_token(user.id, name)
 
-    click.echo(_run(issue()))
+    _print_issued(_run(issue()))
+
+
+@cli.command("rotate-token")
+@click.option("--id", "token_id", required=True, type=int)
+def rotate_token(token_id: int) -> None:
+    """Print a new token for the same user and purpose; the old one stops working after the
+    grace period (HELSEIARBEID_API_TOKEN_ROTATION_GRACE_DAYS, default 7)."""
+    from helseiarbeid.core import tokens
+
+    _print_issued(_run(tokens.rotate_api_token(token_id)))
+
+
+def _print_issued(issued: IssuedToken) -> None:
+    from helseiarbeid.core.timefmt import format_datetime
+
+    click.echo(issued.secret)
+    click.echo(f"Nøkkelen utløper {format_datetime(issued.expires_at)}.", err=True)
 
 
 @cli.command("revoke-token")

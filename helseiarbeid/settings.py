@@ -40,6 +40,9 @@ class Settings:
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
+    # API tokens (days): the longest a token may live; a rotated one keeps working this long.
+    api_token_max_days: int = 365
+    api_token_rotation_grace_days: int = 7
     # Largest request body accepted, in bytes (referrals are small; 256 KiB is generous).
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"
@@ -67,6 +70,8 @@ def get_settings() -> Settings:
         login_window_minutes=_env_int("LOGIN_WINDOW_MINUTES", 15),
         login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        api_token_max_days=_env_int("API_TOKEN_MAX_DAYS", 365),
+        api_token_rotation_grace_days=_env_int("API_TOKEN_ROTATION_GRACE_DAYS", 7),
         max_body_bytes=_env_int("MAX_BODY_BYTES", 256 * 1024),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         module_gap_days=_env_int("MODULE_GAP_DAYS", 7),

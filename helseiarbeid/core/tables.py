@@ -54,6 +54,8 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    # No token lives for ever (HELSEIARBEID_API_TOKEN_MAX_DAYS); null only before migration.
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class LoginAttempt(Table, tablename="login_attempt"):

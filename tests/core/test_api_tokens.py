@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
+import pytest
 
 from helseiarbeid.core import tokens
+from helseiarbeid.core.clock import pinned, utcnow
+from helseiarbeid.core.errors import NotFound
 from helseiarbeid.core.tables import ApiToken
+from helseiarbeid.settings import get_settings
 from tests.cast import Cast, bearer, csrf_token, sign_in
 
 
@@ -73,3 +79,42 @@ async def test_a_deactivated_users_token_stops_working(
     headers = await bearer(cast["gp_anne"])
     await User.update({User.is_active: False}).where(User.id == cast["gp_anne"].id)
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_a_token_expires_after_the_maximum_lifetime(
+    client: httpx.AsyncClient, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 §6: tokens never expired."""
+    monkeypatch.setenv("HELSEIARBEID_API_TOKEN_MAX_DAYS", "30")
+    get_settings.cache_clear()
+    try:
+        issued = await tokens.issue_api_token(cast["gp_anne"].id, "journal")
+    finally:
+        get_settings.cache_clear()
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    assert issued.expires_at - utcnow() > timedelta(days=29, hours=23)
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    with pinned(issued.expires_at - timedelta(minutes=1)):
+        assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    with pinned(issued.expires_at + timedelta(seconds=1)):
+        assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_rotation_gives_a_new_token_and_ends_the_old_after_the_grace_period(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    old = await tokens.issue_api_token(cast["gp_anne"].id, "journal")
+    stored = await ApiToken.select(ApiToken.id).where(ApiToken.name == "journal").first()
+    assert stored is not None
+    new = await tokens.rotate_api_token(stored["id"])
+    assert new.secret != old.secret
+    for secret in (old.secret, new.secret):
+        me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+        assert me.json()["id"] == cast["gp_anne"].id
+    with pinned(utcnow() + timedelta(days=8)):
+        gone = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old.secret}"})
+        kept = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {new.secret}"})
+    assert gone.status_code == 401
+    assert kept.status_code == 200
+    with pytest.raises(NotFound):
+        await tokens.rotate_api_token(10_000)

@@ -131,6 +131,22 @@ async def test_create_token_prints_a_working_token(
     token = result.stdout.strip()
     response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.json()["email"] == "gp_anne@test.example"
+    assert result.stderr.startswith("Nøkkelen utløper "), result.stderr
+
+
+async def test_rotate_token_prints_a_new_working_token(
+    database: str, cast: Cast, client: httpx.AsyncClient
+) -> None:
+    first = _run(database, "create-token", "--email", "gp_anne@test.example").stdout.strip()
+    stored = await ApiToken.select(ApiToken.id).first()
+    assert stored is not None
+    result = _run(database, "rotate-token", "--id", str(stored["id"]))
+    assert result.returncode == 0, result.stderr
+    second = result.stdout.strip()
+    assert second != first
+    response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"})
+    assert response.status_code == 200
+    assert "utløper" in result.stderr
 
 
 async def test_create_token_for_unknown_email_exits_2(database: str, cast: Cast) -> None:

@@ -11,12 +11,13 @@ from litestar.response import Redirect, Template
 
 from helseiarbeid.core import audit, tokens, users
 from helseiarbeid.core.audit import AuditAction, AuditFilter
-from helseiarbeid.core.clock import oslo_midnight
+from helseiarbeid.core.clock import oslo_midnight, utcnow
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.schemas import AuditEventOut, AuditPage
 from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of
+from helseiarbeid.settings import get_settings
 
 PAGE_SIZE = 50
 ADMIN_ONLY = allow(Role.ADMIN)
@@ -97,7 +98,13 @@ class AdminController(Controller):
     async def users_page(self) -> Template:
         return Template(
             "admin/users.html",
-            context={"users": await users.list_users(), "tokens": await tokens.list_api_tokens()},
+            context={
+                "users": await users.list_users(),
+                "tokens": await tokens.list_api_tokens(),
+                "now": utcnow(),
+                "token_max_days": get_settings().api_token_max_days,
+                "token_grace_days": get_settings().api_token_rotation_grace_days,
+            },
         )
 
     @post("/admin/tokens/{token_id:int}/revoke", include_in_schema=False)
