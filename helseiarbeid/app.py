@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.openapi import OpenAPIConfig
@@ -15,12 +17,13 @@ from helseiarbeid.calendar_feeds.controllers import (
 from helseiarbeid.calendar_feeds.controllers import feed as calendar_feed
 from helseiarbeid.clinic_track.controllers import ClinicApiController, ClinicPageController
 from helseiarbeid.company_track.controllers import CompanyApiController, CompanyPageController
-from helseiarbeid.core import database
+from helseiarbeid.core import database, outbox
 from helseiarbeid.core.controllers.admin import AdminController
 from helseiarbeid.core.controllers.auth import AuthController
 from helseiarbeid.core.controllers.health import health
 from helseiarbeid.core.controllers.home import start_page
 from helseiarbeid.core.controllers.me import me
+from helseiarbeid.core.controllers.outbox import OutboxController
 from helseiarbeid.core.logs import configure_logging
 from helseiarbeid.core.middleware import API_PREFIX, AuthenticationMiddleware
 from helseiarbeid.core.openapi import COMPONENTS, StrictBodySchemaPlugin
@@ -36,12 +39,23 @@ from helseiarbeid.referrals.controllers import (
 )
 from helseiarbeid.settings import get_settings
 
+_WORKERS: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
+
 
 async def _on_startup() -> None:
     await database.start(database.current_engine())
+    stop = asyncio.Event()
+    _WORKERS["outbox"] = (stop, asyncio.create_task(outbox.run(stop)))
 
 
 async def _on_shutdown() -> None:
+    if "outbox" in _WORKERS:
+        stop, task = _WORKERS.pop("outbox")
+        stop.set()
+        try:
+            await asyncio.wait_for(task, 5)
+        except TimeoutError:
+            task.cancel()
     await database.stop(database.current_engine())
 
 
@@ -55,6 +69,7 @@ def create_app() -> Litestar:
             me,
             AuthController,
             AdminController,
+            OutboxController,
             ReferralApiController,
             ReferralPageController,
             PatientLookupController,

@@ -56,6 +56,8 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     mail_from: str = "helseiarbeid@localhost"
+    # Seconds between the outbox worker's passes over messages waiting to be sent.
+    outbox_poll_seconds: float = 5.0
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +83,7 @@ def get_settings() -> Settings:
         smtp_host=_env("SMTP_HOST", ""),
         smtp_port=_env_int("SMTP_PORT", 25),
         mail_from=_env("MAIL_FROM", "helseiarbeid@localhost"),
+        outbox_poll_seconds=float(_env("OUTBOX_POLL_SECONDS", "5")),
     )
 
 

@@ -40,7 +40,7 @@ from helseiarbeid.company_track.tables import (
     ServiceArea,
     SessionFacilitator,
 )
-from helseiarbeid.core import busy_time, mail
+from helseiarbeid.core import busy_time, outbox
 from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow, within_horizon
 from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
@@ -425,8 +425,8 @@ async def cancel_programme(user: CurrentUser, programme_id: int, reason: str) ->
             {Programme.cancelled_at: utcnow(), Programme.cancel_reason: reason.strip()}
         ).where(Programme.id == programme_id)
         await _refresh_status(programme_id)
-    for notice in notices:
-        await _notify(notice)
+        for notice in notices:
+            await _notify(notice)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,7 +635,7 @@ async def add_session(user: CurrentUser, programme_id: int, data: SessionCreate)
                 *[SessionFacilitator(session=session_id, facilitator=f) for f in facilitators]
             )
         await _refresh_status(programme_id)
-    await _notify(await _notice(session_id, "requested" if is_contact else "confirmed"))
+        await _notify(await _notice(session_id, "requested" if is_contact else "confirmed"))
     return session_id
 
 
@@ -683,7 +683,7 @@ async def confirm_session(user: CurrentUser, session_id: int, facilitator_ids: l
             }
         ).where(ProgrammeSession.id == session_id)
         await _refresh_status(session["programme"])
-    await _notify(await _notice(session_id, "confirmed"))
+        await _notify(await _notice(session_id, "confirmed"))
 
 
 async def reschedule_session(user: CurrentUser, session_id: int, starts_at: datetime) -> None:
@@ -715,7 +715,7 @@ async def reschedule_session(user: CurrentUser, session_id: int, starts_at: date
                 ProgrammeSession.updated_at: utcnow(),
             }
         ).where(ProgrammeSession.id == session_id)
-    await _notify(await _notice(session_id, "rescheduled"))
+        await _notify(await _notice(session_id, "rescheduled"))
 
 
 async def _cancel_session_row(session: dict[str, Any], reason: str) -> Notice:
@@ -754,7 +754,7 @@ async def cancel_session(user: CurrentUser, session_id: int, reason: str) -> Non
             )
         notice = await _cancel_session_row(session, reason)
         await _refresh_status(session["programme"])
-    await _notify(notice)
+        await _notify(notice)
 
 
 async def record_attendance(user: CurrentUser, session_id: int, data: AttendanceRecord) -> None:
@@ -980,6 +980,7 @@ SUBJECTS = {
 
 
 async def _notify(notice: Notice) -> None:
+    """Queue the mail about a change of a session; call inside the change's transaction."""
     body = (
         f"{notice.title} for {notice.enterprise}\n"
         f"Tid: {format_datetime(notice.starts_at)}\n"
@@ -988,12 +989,11 @@ async def _notify(notice: Notice) -> None:
     if notice.what == "cancelled":
         body += f"Samlingen er avlyst. Begrunnelse: {notice.reason}\n"
     body += "\nSe programmet i HelseIArbeid.\n"
-    await mail.send(
-        mail.Mail(
-            to=notice.recipients,
-            subject=f"HelseIArbeid: {SUBJECTS[notice.what]} – {notice.title}, {notice.enterprise}",
-            body=body,
-        )
+    await outbox.enqueue(
+        "mail",
+        notice.recipients,
+        f"HelseIArbeid: {SUBJECTS[notice.what]} – {notice.title}, {notice.enterprise}",
+        body,
     )
 
 

@@ -101,3 +101,25 @@ class BusyPeriod(Table, tablename="busy_period"):
     buffer_minutes = Integer(default=0)
     kind = Varchar(length=32)
     source_id = Integer(index=True)
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    """Something that leaves the service (a mail; later a health message), written in the same
+    transaction as the change that caused it and delivered by the outbox worker (core/outbox.py).
+
+    ``channel`` names the transport; ``recipients`` is a JSON list of addresses; ``body`` the
+    text. A message is due while it is neither delivered nor given up and ``next_attempt_at``
+    has passed; a failed one is kept, with its last error, for someone to send again.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    channel = Varchar(length=16)
+    recipients = Text()
+    subject = Varchar(length=300, default="")
+    body = Text(default="")
+    created_at = Timestamptz()
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    last_error = Varchar(length=300, default="")
+    delivered_at = Timestamptz(null=True, default=None, index=True)
+    failed_at = Timestamptz(null=True, default=None, index=True)

@@ -41,6 +41,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Vårt program", "/bedrift", frozenset({Role.ENTERPRISE_CONTACT})),
     MenuItem("Virksomheter", "/bedrifter", CLINIC_STAFF | {Role.ADMIN}),
     MenuItem("Planlegging", "/planlegging", frozenset({Role.COORDINATOR})),
+    MenuItem("Utsendinger", "/utsendinger", frozenset({Role.COORDINATOR, Role.ADMIN})),
     MenuItem("Kalender", "/kalender", CLINIC_STAFF | {Role.ENTERPRISE_CONTACT}),
     MenuItem("Brukere", "/admin/users", frozenset({Role.ADMIN})),
     MenuItem("Tilgangslogg", "/admin/audit", frozenset({Role.ADMIN})),
