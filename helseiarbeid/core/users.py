@@ -98,17 +98,24 @@ async def create_user(
     email: str,
     name: str,
     role: Role,
-    password: str | None,
+    password: str | None = None,
+    password_hash: str | None = None,
     hpr_number: str | None = None,
     workplace_name: str = "",
     workplace_address: str = "",
     workplace_phone: str = "",
 ) -> CurrentUser:
-    """Validate and store a new user. Raises InvalidInput naming the field that is wrong."""
+    """Validate and store a new user. Raises InvalidInput naming the field that is wrong.
+
+    Without ``password`` and ``password_hash`` the user can only use API tokens.
+    ``password_hash`` (from ``passwords.hash_password``) lets demo data hash its one shared
+    password once instead of once per user.
+    """
     email, hpr_number = validate_new_user(
         email=email, name=name, role=role, hpr_number=hpr_number, password=password
     )
-    password_hash = await sync_to_thread(hash_password, password) if password else None
+    if password:
+        password_hash = await sync_to_thread(hash_password, password)
     duplicate = InvalidInput({"email": f"a user with the email {email} already exists"})
     try:
         async with write_transaction():
