@@ -38,6 +38,8 @@ node_modules/.installed: package.json package-lock.json
 
 test-tools: node_modules/.installed ## Install the npm test tools (axe-core, ical.js)
 
+# The demo's patients have synthetic national IDs (Tenor), which production refuses.
+run: export HELSEIARBEID_ACCEPT_SYNTHETIC_IDS := true
 run: $(APP_STAMP) ## Migrate, load demo data the first time, and serve on http://127.0.0.1:8000 (SQLite)
 	$(BIN)/helseiarbeid migrate
 	$(BIN)/helseiarbeid seed-demo --if-empty

@@ -24,6 +24,15 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"HELSEIARBEID_{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_bool(name: str, *, default: bool) -> bool:
+    raw = _env(name, "true" if default else "false").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"HELSEIARBEID_{name} must be true or false, got {raw!r}")
+
+
 class SettingsError(ValueError):
     """A setting in the environment is malformed."""
 
@@ -53,6 +62,9 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     mail_from: str = "helseiarbeid@localhost"
+    # Accept synthetic national IDs from the Tax Administration's test population (Tenor,
+    # birth month + 80): on in demo and test environments, off in production.
+    accept_synthetic_ids: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +88,7 @@ def get_settings() -> Settings:
         smtp_host=_env("SMTP_HOST", ""),
         smtp_port=_env_int("SMTP_PORT", 25),
         mail_from=_env("MAIL_FROM", "helseiarbeid@localhost"),
+        accept_synthetic_ids=_env_bool("ACCEPT_SYNTHETIC_IDS", default=False),
     )
 
 

@@ -13,7 +13,7 @@ from helseiarbeid.clinic_track.dashboard import dashboard
 from helseiarbeid.clinic_track.tables import Consultation
 from helseiarbeid.company_track.schemas import ProgrammeStatus
 from helseiarbeid.company_track.tables import Enterprise, Programme, ServiceArea
-from helseiarbeid.core.identifiers import validate_national_id
+from helseiarbeid.core.identifiers import is_synthetic_national_id, validate_national_id
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import BusyPeriod, User
 from helseiarbeid.demo import load_demo_data
@@ -47,7 +47,9 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
     assert await Enterprise.count() >= 6
     statuses = {row["status"] for row in await Referral.select(Referral.status)}
     assert statuses == {status.value for status in Status}
+    # Only synthetic (Tenor) national IDs, so no demo patient can ever be a real person.
     for patient in await Patient.select(Patient.national_id):
+        assert is_synthetic_national_id(patient["national_id"]), patient
         assert validate_national_id(patient["national_id"]) == patient["national_id"]
     programme_statuses = {row["status"] for row in await Programme.select(Programme.status)}
     assert programme_statuses == {status.value for status in ProgrammeStatus}
