@@ -150,3 +150,13 @@ async def test_seed_demo_refuses_where_synthetic_national_ids_are_not_accepted(
     assert "HELSEIARBEID_ACCEPT_SYNTHETIC_IDS=true" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert await User.count() == 0
+
+
+async def test_a_malformed_synthetic_ids_setting_exits_2(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HELSEIARBEID_ACCEPT_SYNTHETIC_IDS", "kanskje")
+    result = _run(database, "seed-demo")
+    assert result.returncode == 2
+    assert "HELSEIARBEID_ACCEPT_SYNTHETIC_IDS must be true or false" in result.stderr
+    assert await User.count() == 0
