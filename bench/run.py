@@ -274,7 +274,13 @@ class Served:
 def _prepare(engine: str, referrals: int, pg_url: str) -> Served:
     """A fresh database of the engine, migrated and filled, with API tokens for the bench."""
     url = _database(engine, pg_url)
-    env = {**os.environ, "HELSEIARBEID_DATABASE_URL": url, "HELSEIARBEID_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "HELSEIARBEID_DATABASE_URL": url,
+        "HELSEIARBEID_LOG_LEVEL": "WARNING",
+        # Bench patients have synthetic national IDs (Tenor), as in a test environment.
+        "HELSEIARBEID_ACCEPT_SYNTHETIC_IDS": "true",
+    }
     _run("-m", "helseiarbeid", "migrate", env=env)
     started = time.perf_counter()
     _run("-m", "bench.generate", "--referrals", str(referrals), env=env)

@@ -78,8 +78,14 @@ def seed_demo(if_empty: bool) -> None:
     """Load fictitious demo data (synthetic identities only)."""
     from helseiarbeid.demo import load_demo_data
 
-    loaded = _run(load_demo_data(only_if_empty=if_empty))
-    click.echo("Demo data loaded." if loaded else "Database already has data; demo data skipped.")
+    if not get_settings().accept_synthetic_ids:
+        _fail(
+            "demo data uses synthetic national IDs: set HELSEIARBEID_ACCEPT_SYNTHETIC_IDS=true "
+            "(make run does); never load demo data into production"
+        )
+    loaded = _run(load_demo_data(only_if_empty=if_empty, progress=click.echo))
+    if not loaded:
+        click.echo("Database already has data; demo data skipped.")
 
 
 @cli.command("create-user")

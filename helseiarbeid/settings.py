@@ -24,6 +24,15 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"HELSEIARBEID_{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_bool(name: str, *, default: bool) -> bool:
+    raw = _env(name, "true" if default else "false").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"HELSEIARBEID_{name} must be true or false, got {raw!r}")
+
+
 class SettingsError(ValueError):
     """A setting in the environment is malformed."""
 
@@ -58,6 +67,9 @@ class Settings:
     mail_from: str = "helseiarbeid@localhost"
     # Seconds between the outbox worker's passes over messages waiting to be sent.
     outbox_poll_seconds: float = 5.0
+    # Accept synthetic national IDs from the Tax Administration's test population (Tenor,
+    # birth month + 80): on in demo and test environments, off in production.
+    accept_synthetic_ids: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +96,7 @@ def get_settings() -> Settings:
         smtp_port=_env_int("SMTP_PORT", 25),
         mail_from=_env("MAIL_FROM", "helseiarbeid@localhost"),
         outbox_poll_seconds=float(_env("OUTBOX_POLL_SECONDS", "5")),
+        accept_synthetic_ids=_env_bool("ACCEPT_SYNTHETIC_IDS", default=False),
     )
 
 

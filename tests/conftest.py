@@ -16,6 +16,9 @@ from tests import engines
 _TMP_ROOT = Path(tempfile.mkdtemp(prefix="helseiarbeid-tests-"))
 os.environ.setdefault("HELSEIARBEID_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ["HELSEIARBEID_LOG_LEVEL"] = "WARNING"
+# Tests use synthetic national IDs only (Tenor's form, birth month + 80), as a test
+# environment does; tests of production's refusal switch it off for themselves.
+os.environ["HELSEIARBEID_ACCEPT_SYNTHETIC_IDS"] = "true"
 DATABASE_URL = engines.configure_environment(_TMP_ROOT)
 
 # Only now may the application be imported: Piccolo reads the URL on first use.

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+
+import pytest
+
+from helseiarbeid import demo
 from helseiarbeid.clinic_track.dashboard import dashboard
+from helseiarbeid.clinic_track.tables import Consultation
 from helseiarbeid.company_track.schemas import ProgrammeStatus
 from helseiarbeid.company_track.tables import Enterprise, Programme, ServiceArea
-from helseiarbeid.core.identifiers import validate_national_id
+from helseiarbeid.core.identifiers import is_synthetic_national_id, validate_national_id
 from helseiarbeid.core.roles import Role
-from helseiarbeid.core.tables import User
+from helseiarbeid.core.tables import BusyPeriod, User
 from helseiarbeid.demo import load_demo_data
 from helseiarbeid.referrals.status import Status
 from helseiarbeid.referrals.tables import Patient, Referral
 
 
 async def test_demo_data_fills_every_role_region_and_referral_status(database: str) -> None:
-    assert await load_demo_data(only_if_empty=True) is True
+    command = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "helseiarbeid",
+        "seed-demo",
+        "--if-empty",
+        env={**os.environ, "HELSEIARBEID_DATABASE_URL": database},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(command.communicate(), timeout=300)
+    assert command.returncode == 0, stderr.decode()
+    # `make run` shows where the load is while it runs.
+    lines = stdout.decode().splitlines()
+    assert lines[0] == "Demo data: the team, GPs and enterprises ..."
+    assert "Demo data: referrals 21–30 of 47 ..." in lines
+    assert "Demo data: 7 company programmes ..." in lines
+    assert lines[-1].startswith("Demo data loaded in ")
     roles = {row["role"] for row in await User.select(User.role)}
     assert roles == {role.value for role in Role}
     counties = {row["county"] for row in await ServiceArea.select(ServiceArea.county)}
@@ -22,7 +47,9 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
     assert await Enterprise.count() >= 6
     statuses = {row["status"] for row in await Referral.select(Referral.status)}
     assert statuses == {status.value for status in Status}
+    # Only synthetic (Tenor) national IDs, so no demo patient can ever be a real person.
     for patient in await Patient.select(Patient.national_id):
+        assert is_synthetic_national_id(patient["national_id"]), patient
         assert validate_national_id(patient["national_id"]) == patient["national_id"]
     programme_statuses = {row["status"] for row in await Programme.select(Programme.status)}
     assert programme_statuses == {status.value for status in ProgrammeStatus}
@@ -44,4 +71,21 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
         >= 10
     )
     assert sum(figures.onward_destinations.values()) >= 10
+    # Bookings the demo tried and the calendar refused left nothing behind.
+    booked = await BusyPeriod.select(BusyPeriod.source_id).where(BusyPeriod.kind == "consultation")
+    assert len({row["source_id"] for row in booked}) == await Consultation.count()
     assert await load_demo_data(only_if_empty=True) is False
+
+
+async def test_a_load_that_fails_half_way_leaves_the_database_empty(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo, "_load_referrals", broken)
+    with pytest.raises(RuntimeError):
+        await load_demo_data(only_if_empty=True)
+    # So `seed-demo --if-empty` (make run) loads everything next time instead of skipping.
+    assert await User.count() == 0
+    assert await Enterprise.count() == 0

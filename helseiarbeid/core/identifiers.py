@@ -1,7 +1,7 @@
 """Norwegian identifiers: fødselsnummer / D-number / H-number, organisasjonsnummer, HPR number.
 
 Check digits come from python-stdnum; this module only turns its verdicts into Norwegian
-messages a user can act on.
+messages a user can act on, and decides which synthetic (test) national IDs are accepted.
 """
 
 from __future__ import annotations
@@ -12,13 +12,57 @@ from datetime import date
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 from stdnum.no import fodselsnummer, orgnr
 
+from helseiarbeid.settings import get_settings
+
+# The Tax Administration's synthetic population (Tenor, used by GP systems' and hospitals' test
+# environments) adds 80 to the birth month, so no synthetic number can belong to a real person.
+# NAV's Dolly adds 40, as H-numbers do; those are real-shaped and accepted like H-numbers.
+# Source: Skatteetaten's Tenor test data documentation on synthetic national IDs.
+TENOR_MONTH_OFFSET = 80
+
+
+_BAD_BIRTH_DATE = "Fødselsnummeret inneholder ikke en gyldig fødselsdato."
+
 
 class IdentifierError(ValueError):
     """The value is not a valid identifier; ``str(error)`` is a message for the user."""
 
 
+def is_synthetic_national_id(number: str) -> bool:
+    """True for a Tenor synthetic number: 11 digits whose month is 81–92."""
+    return (
+        len(number) == 11 and number.isdigit() and 1 <= int(number[2:4]) - TENOR_MONTH_OFFSET <= 12
+    )
+
+
 def validate_national_id(value: str) -> str:
-    """Return the 11 digits of a valid fødselsnummer, D-number or H-number."""
+    """Return the 11 digits of a valid fødselsnummer, D-number or H-number.
+
+    A synthetic Tenor number (birth month + 80) is returned when the setting
+    ``HELSEIARBEID_ACCEPT_SYNTHETIC_IDS`` is on (demo and test environments) and its check
+    digits and birth date are valid; otherwise it is refused as a test number.
+    Raises IdentifierError with a Norwegian message.
+    """
+    compact = fodselsnummer.compact(value)
+    if is_synthetic_national_id(compact):
+        if not get_settings().accept_synthetic_ids:
+            raise IdentifierError(
+                "Fødselsnummeret er et syntetisk testnummer (Tenor) "
+                "og godtas bare i test- og demomiljøer."
+            )
+        # The same rules, checked on the number as if the month were real; the check digits
+        # are computed over the synthetic digits, so they are checked first.
+        if not _check_digits_match(compact):
+            raise IdentifierError("Fødselsnummeret har feil kontrollsiffer.")
+        real_month = int(compact[2:4]) - TENOR_MONTH_OFFSET
+        as_if_real = f"{compact[:2]}{real_month:02d}{compact[4:]}"
+        try:
+            born = fodselsnummer.get_birth_date(as_if_real)
+        except InvalidComponent as exc:
+            raise IdentifierError(_BAD_BIRTH_DATE) from exc
+        if born > date.today():  # noqa: DTZ011 - as python-stdnum checks real numbers
+            raise IdentifierError(_BAD_BIRTH_DATE)
+        return compact
     try:
         return str(fodselsnummer.validate(value))
     except InvalidLength as exc:
@@ -26,7 +70,7 @@ def validate_national_id(value: str) -> str:
     except InvalidChecksum as exc:
         raise IdentifierError("Fødselsnummeret har feil kontrollsiffer.") from exc
     except InvalidComponent as exc:
-        raise IdentifierError("Fødselsnummeret inneholder ikke en gyldig fødselsdato.") from exc
+        raise IdentifierError(_BAD_BIRTH_DATE) from exc
     except ValidationError as exc:
         raise IdentifierError("Fødselsnummeret kan bare inneholde siffer.") from exc
 
@@ -58,21 +102,30 @@ def validate_hpr_number(value: str) -> str:
     return compact
 
 
-def synthetic_national_id(birth_date: date, serial: int = 0, *, d_number: bool = False) -> str:
-    """A fødselsnummer (or D-number) for a fictitious person: right shape, right check digits.
+def _check_digits_match(number: str) -> bool:
+    return number[9] == fodselsnummer.calc_check_digit1(number[:9]) and number[
+        10
+    ] == fodselsnummer.calc_check_digit2(number[:10])
 
-    Only for demo data and tests. Tries individual numbers from ``serial`` on (within the range
-    that encodes the birth century) until both check digits exist.
+
+def synthetic_national_id(birth_date: date, serial: int = 0, *, d_number: bool = False) -> str:
+    """A synthetic fødselsnummer (or D-number) in Tenor's form: birth month + 80, right check
+    digits, so it can never be a real person's number.
+
+    Only for demo data and tests (accepted where ``HELSEIARBEID_ACCEPT_SYNTHETIC_IDS`` is on).
+    Tries individual numbers from ``serial`` on (within the range that encodes the birth
+    century) until both check digits exist.
     """
     day = birth_date.day + (40 if d_number else 0)
+    month = birth_date.month + TENOR_MONTH_OFFSET
     low = 0 if birth_date.year < 2000 else 500
     for offset in range(500):
         individual = low + (serial + offset) % 500
-        first_nine = f"{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{individual:03d}"
+        first_nine = f"{day:02d}{month:02d}{birth_date.year % 100:02d}{individual:03d}"
         check1 = fodselsnummer.calc_check_digit1(first_nine)
         check2 = fodselsnummer.calc_check_digit2(first_nine + check1)
         if check1 != "10" and check2 != "10":
-            return validate_national_id(first_nine + check1 + check2)
+            return first_nine + check1 + check2
     raise ValueError(f"no valid national ID for {birth_date}")  # pragma: no cover
 
 

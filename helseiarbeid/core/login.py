@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from helseiarbeid.core import sessions, throttle
 from helseiarbeid.core.errors import InvalidInput
-from helseiarbeid.core.users import check_password
+from helseiarbeid.core.users import check_password, has_control_characters, normalise_email
 
 
 async def log_in(email: str, password: str, address: str) -> str:
-    """Return a new session cookie value, or raise InvalidInput / TooManyAttempts."""
-    if len(email) > 254:
+    """Return a new session cookie value, or raise InvalidInput / TooManyAttempts.
+
+    An address no account can have (control or invisible characters such as NUL, or longer
+    than the 254 characters of an e-mail address once normalised) is refused before the
+    database is asked: PostgreSQL cannot even store a NUL in the attempt log.
+    """
+    if has_control_characters(email):
+        message = "E-postadressen inneholder ugyldige tegn."
+        raise InvalidInput({"email": message}, message=message)
+    if len(email) > 254 or len(normalise_email(email)) > 254:
         message = "E-postadressen er for lang."
         raise InvalidInput({"email": message}, message=message)
     await throttle.check_allowed(email, address)

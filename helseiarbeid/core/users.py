@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError, validate_email
 from litestar.concurrency import sync_to_thread
 
 from helseiarbeid.core.clock import utcnow
@@ -14,8 +15,6 @@ from helseiarbeid.core.identifiers import IdentifierError, validate_hpr_number
 from helseiarbeid.core.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from helseiarbeid.core.roles import HEALTH_PERSONNEL_ROLES, Role
 from helseiarbeid.core.tables import User
-
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,69 @@ USER_COLUMNS = (
 )
 
 
+# Letters a domain name may have besides a–z: Latin-1 and Latin Extended-A (æ ø å, the Sami
+# á č đ ŋ š ŧ ž, ...), without the three that pass for other letters: ı (i), ĸ (k), ſ (s).
+_DOMAIN_LETTERS = frozenset(
+    chr(code) for code in range(0xC0, 0x180) if chr(code).isalpha() and chr(code) not in "ıĸſ"
+)
+
+
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The form an e-mail address is stored and looked up in; never raises.
+
+    Surrounding white space stripped, Unicode NFKC (so full-width letters and ligatures such as
+    «ﬁ» become the letters they look like), lower case, and the domain in IDNA's form
+    (``KARI@Bærum.NO`` and ``kari@xn--brum-voa.no`` are one address). Look-alike letters from
+    other scripts are *not* folded: a Cyrillic «а» stays itself, so a login with a look-alike
+    address never finds — or counts failures against — the real account. Used for every
+    lookup by e-mail (login, throttling, create-token) and, after ``validate_email_address``,
+    for storing.
+    """
+    folded = unicodedata.normalize("NFKC", email.strip()).lower()
+    try:
+        return str(validate_email(folded, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        return folded
+
+
+def has_control_characters(text: str) -> bool:
+    """True when the text holds a control or invisible format character (NUL, zero-width ...)."""
+    return any(unicodedata.category(character) in ("Cc", "Cf") for character in text)
+
+
+def validate_email_address(email: str) -> str:
+    """A new user's e-mail address in its stored form (``normalise_email``), or InvalidInput.
+
+    Refused, so no account can be a look-alike of another: anything but ASCII before the @
+    (no international letters there: «koordinаtor» with a Cyrillic «а» looks exactly like
+    the real «koordinator»), and domain names with letters other than Latin ones (æ, ø, å and
+    the Sami letters are fine; Cyrillic «аpple» or Latin-looking ı, ĸ, ſ are not). Syntax and
+    IDNA rules come from email-validator. Messages are for the CLI, in English.
+    """
+    normalised = normalise_email(email)
+    problem = f"{email!r} is not an email address"
+    if has_control_characters(normalised):
+        raise InvalidInput({"email": problem})
+    try:
+        checked = validate_email(normalised, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        if not normalised.partition("@")[0].isascii():
+            problem = (
+                f"{email!r}: only ASCII letters a–z, digits and punctuation are allowed before "
+                "the @ (letters from other alphabets can pass for ones in another address)"
+            )
+        raise InvalidInput({"email": problem}) from exc
+    if any(
+        character.isalpha() and not character.isascii() and character not in _DOMAIN_LETTERS
+        for character in checked.domain
+    ):
+        raise InvalidInput(
+            {
+                "email": f"{email!r}: the domain may only have Latin letters "
+                "(letters from other alphabets can pass for ones in another address)"
+            }
+        )
+    return str(checked.normalized)
 
 
 def parse_role(value: str) -> Role:
@@ -73,10 +133,11 @@ def validate_new_user(
     *, email: str, name: str, role: Role, hpr_number: str | None, password: str | None = None
 ) -> tuple[str, str | None]:
     """Check a new user's fields; returns the normalised email and HPR number."""
-    email = normalise_email(email)
     problems: dict[str, str] = {}
-    if not _EMAIL.fullmatch(email):
-        problems["email"] = f"{email!r} is not an email address"
+    try:
+        email = validate_email_address(email)
+    except InvalidInput as exc:
+        problems.update(exc.fields)
     if not name.strip():
         problems["name"] = "a name is required"
     if hpr_number:
@@ -98,17 +159,24 @@ async def create_user(
     email: str,
     name: str,
     role: Role,
-    password: str | None,
+    password: str | None = None,
+    password_hash: str | None = None,
     hpr_number: str | None = None,
     workplace_name: str = "",
     workplace_address: str = "",
     workplace_phone: str = "",
 ) -> CurrentUser:
-    """Validate and store a new user. Raises InvalidInput naming the field that is wrong."""
+    """Validate and store a new user. Raises InvalidInput naming the field that is wrong.
+
+    Without ``password`` and ``password_hash`` the user can only use API tokens.
+    ``password_hash`` (from ``passwords.hash_password``) lets demo data hash its one shared
+    password once instead of once per user.
+    """
     email, hpr_number = validate_new_user(
         email=email, name=name, role=role, hpr_number=hpr_number, password=password
     )
-    password_hash = await sync_to_thread(hash_password, password) if password else None
+    if password:
+        password_hash = await sync_to_thread(hash_password, password)
     duplicate = InvalidInput({"email": f"a user with the email {email} already exists"})
     try:
         async with write_transaction():

@@ -154,3 +154,25 @@ async def test_create_token_for_unknown_email_exits_2(database: str, cast: Cast)
     assert result.returncode == 2
     assert "no active user" in result.stderr
     assert await ApiToken.count() == 0
+
+
+async def test_seed_demo_refuses_where_synthetic_national_ids_are_not_accepted(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Production refuses synthetic national IDs, so demo data cannot be loaded there."""
+    monkeypatch.setenv("HELSEIARBEID_ACCEPT_SYNTHETIC_IDS", "false")
+    result = _run(database, "seed-demo")
+    assert result.returncode == 2
+    assert "HELSEIARBEID_ACCEPT_SYNTHETIC_IDS=true" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert await User.count() == 0
+
+
+async def test_a_malformed_synthetic_ids_setting_exits_2(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HELSEIARBEID_ACCEPT_SYNTHETIC_IDS", "kanskje")
+    result = _run(database, "seed-demo")
+    assert result.returncode == 2
+    assert "HELSEIARBEID_ACCEPT_SYNTHETIC_IDS must be true or false" in result.stderr
+    assert await User.count() == 0
