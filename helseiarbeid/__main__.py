@@ -170,6 +170,30 @@ def revoke_token(token_id: int) -> None:
     click.echo(f"Token {token_id} revoked.")
 
 
+@cli.group()
+def audit() -> None:
+    """The access log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the access log's hash chain; exit 1 naming the first row that was changed,
+    removed or put in out of order, else print how many rows were checked."""
+    from helseiarbeid.core import audit_chain
+
+    verdict = _run(audit_chain.verify())
+    if verdict.problem is None:
+        click.echo(f"Tilgangsloggen er hel: {verdict.rows} rader kontrollert.")
+        return
+    where = f"rad med id {verdict.event_id}: " if verdict.event_id is not None else ""
+    click.echo(
+        f"Tilgangsloggen er endret: {where}{verdict.problem} "
+        f"({verdict.rows} rader før bruddet er hele).",
+        err=True,
+    )
+    sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="helseiarbeid")
 

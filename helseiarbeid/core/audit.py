@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from helseiarbeid.core import audit_chain
 from helseiarbeid.core.clock import utcnow
-from helseiarbeid.core.database import insert_row
+from helseiarbeid.core.database import insert_row, is_sqlite, write_transaction
 from helseiarbeid.core.tables import AuditEvent
 
 
@@ -52,8 +53,7 @@ async def record(
     patient_id: int | None = None,
     referral_id: int | None = None,
 ) -> None:
-    await insert_row(
-        AuditEvent,
+    await _insert(
         {
             "occurred_at": utcnow(),
             "actor": actor.user_id,
@@ -65,8 +65,22 @@ async def record(
             "referral_id": referral_id,
             "purpose": purpose,
             "client": actor.client,
-        },
+        }
     )
+
+
+async def _insert(*rows: dict[str, Any]) -> None:
+    """Insert audit rows, each linked into the hash chain (core/audit_chain.py): by the
+    database's trigger on PostgreSQL, here on SQLite, inside a write transaction."""
+    if not is_sqlite():
+        if len(rows) == 1:
+            await insert_row(AuditEvent, rows[0])
+        else:
+            await AuditEvent.insert(*[AuditEvent(**row) for row in rows])
+        return
+    async with write_transaction():  # joins the caller's transaction when there is one
+        for row in rows:
+            await insert_row(AuditEvent, await audit_chain.link(row))
 
 
 async def record_many(
@@ -81,20 +95,20 @@ async def record_many(
     if not accesses:
         return
     now = utcnow()
-    await AuditEvent.insert(
+    await _insert(
         *[
-            AuditEvent(
-                occurred_at=now,
-                actor=actor.user_id,
-                actor_role=actor.role,
-                action=action.value,
-                resource_type=resource_type,
-                resource_id=str(referral_id),
-                patient_id=patient_id,
-                referral_id=referral_id,
-                purpose=purpose,
-                client=actor.client,
-            )
+            {
+                "occurred_at": now,
+                "actor": actor.user_id,
+                "actor_role": actor.role,
+                "action": action.value,
+                "resource_type": resource_type,
+                "resource_id": str(referral_id),
+                "patient_id": patient_id,
+                "referral_id": referral_id,
+                "purpose": purpose,
+                "client": actor.client,
+            }
             for referral_id, patient_id in accesses
         ]
     )

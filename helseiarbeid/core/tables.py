@@ -85,6 +85,19 @@ class AuditEvent(Table, tablename="audit_event"):
     referral_id = Integer(null=True, default=None, index=True)
     purpose = Text(default="")
     client = Varchar(length=16, default="web")
+    # The hash chain (core/audit_chain.py): position, the previous row's hash, this row's.
+    chain_seq = Integer(null=True, default=None, index=True)
+    prev_hash = Varchar(length=64, default="")
+    chain_hash = Varchar(length=64, default="")
+
+
+class AuditChainHead(Table, tablename="audit_chain_head"):
+    """One row (id 1): the last position and hash of the audit chain, locked by each writer so
+    concurrent writers extend the chain one after the other instead of forking it."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    seq = Integer(default=0)
+    hash = Varchar(length=64, default="")
 
 
 class BusyPeriod(Table, tablename="busy_period"):
