@@ -42,7 +42,7 @@ from helseiarbeid.clinic_track.tables import (
 from helseiarbeid.core import audit, busy_time
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow, within_horizon
-from helseiarbeid.core.database import is_unique_violation, write_transaction
+from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
 from helseiarbeid.core.pdf import render_pdf
@@ -76,6 +76,15 @@ def _require_status(current: Status, allowed: frozenset[Status], action: str) ->
             f"Kan ikke {action} når henvisningen er «{current.label.lower()}». "
             f"Det går når den er: {names}."
         )
+
+
+async def _lock_case(referral_id: int, allowed: frozenset[Status], action: str) -> Status:
+    """The case's status, its row locked until the transaction ends, if ``action`` is allowed
+    in it (409 otherwise). Every change the team makes to a case starts here, so nothing
+    changes a closed case and no decision is taken on a status that is being changed."""
+    current = await referrals.status_of(referral_id, lock=True)
+    _require_status(current, allowed, action)
+    return current
 
 
 async def _start_assessment(actor: Actor, referral_id: int, reason: str) -> Status:
@@ -452,16 +461,22 @@ async def cancel_consultation(actor: Actor, referral_id: int, consultation_id: i
 async def save_clarification(
     user: CurrentUser, actor: Actor, referral_id: int, data: ClarificationUpdate
 ) -> ClarificationUpdate:
-    """Write or update the work-focused clarification; a stale version is refused (409)."""
+    """Write or update the work-focused clarification; a stale version is refused (409).
+
+    ``data.version`` is the version the writer saw: 0 (or left out) when there was none yet.
+    Creating is checked like updating, so of two people who both opened an empty form the
+    second is refused instead of overwriting the first's text.
+    """
     if not data.summary.strip():
         raise InvalidInput({"summary": "Skriv en oppsummering."})
+    seen = data.version or 0
     async with write_transaction():
-        _require_status(await referrals.status_of(referral_id), ACTIVE, "skrive avklaringen")
-        existing = (
-            await Clarification.select(Clarification.id, Clarification.version)
-            .where(Clarification.referral == referral_id)
-            .first()
-        )
+        await _lock_case(referral_id, ACTIVE, "skrive avklaringen")
+        existing = await for_update(
+            Clarification.select(Clarification.id, Clarification.version).where(
+                Clarification.referral == referral_id
+            )
+        ).first()
         now = utcnow()
         fields: dict[Any, Any] = {
             Clarification.summary: data.summary.strip(),
@@ -472,7 +487,7 @@ async def save_clarification(
             Clarification.updated_at: now,
         }
         if existing is None:
-            if data.version not in (None, 0):
+            if seen != 0:
                 raise Conflict(
                     "Avklaringen finnes ikke lenger i den versjonen du så. Last siden på nytt."
                 )
@@ -488,7 +503,7 @@ async def save_clarification(
                 raise
             version = 1
         else:
-            if data.version is not None and data.version != existing["version"]:
+            if seen != existing["version"]:
                 raise Conflict(
                     "Avklaringen er endret av noen andre siden du åpnet den. Last siden på nytt "
                     "og legg inn endringene dine igjen."
