@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -31,6 +32,7 @@ from helseiarbeid.referrals.controllers import (
     PatientLookupController,
     ReferralApiController,
     ReferralPageController,
+    start_page_facts,
 )
 from helseiarbeid.settings import get_settings
 
@@ -71,6 +73,7 @@ def create_app() -> Litestar:
             ),
         ],
         guards=[enforce_policy],
+        state=State({"start_page_facts": (start_page_facts,)}),
         plugins=[StrictBodySchemaPlugin()],
         middleware=[AuthenticationMiddleware()],
         csrf_config=CSRFConfig(

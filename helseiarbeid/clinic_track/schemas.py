@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 
 from helseiarbeid.core.schemas import DbId, Schema
-from helseiarbeid.referrals.schemas import Complaint, Urgency
+from helseiarbeid.referrals.schemas import Complaint, InformationRequestOut, Urgency
 from helseiarbeid.referrals.status import Status
 
 
@@ -183,6 +183,8 @@ class CaseOut(Schema):
     clarification: ClarificationUpdate | None
     onward_referrals: list[OnwardReferralOut]
     documents: list[DocumentOut]
+    # The team's questions to the GP and the GP's answers (text, who, when), oldest first.
+    information_requests: list[InformationRequestOut]
 
 
 class WorklistItem(Schema):
@@ -198,6 +200,9 @@ class WorklistItem(Schema):
     urgency: Urgency
     responsible: str | None
     waiting_for_information: bool
+    # The GP has answered the team's latest question and the case waits for the assessors
+    # again («Svar fra fastlege»).
+    answer_from_gp: bool
 
 
 class Worklist(Schema):

@@ -145,7 +145,7 @@ async def worklist(
         .offset(offset)
     )
     total = await Referral.count().where(condition)
-    waiting = await referrals.waiting_for_information([row["id"] for row in rows])
+    waiting, answered = await referrals.answer_states([row["id"] for row in rows])
     await audit.record_many(
         actor,
         AuditAction.READ,
@@ -175,6 +175,7 @@ async def worklist(
                 urgency=Urgency(row["urgency"]),
                 responsible=row["responsible.name"],
                 waiting_for_information=row["id"] in waiting,
+                answer_from_gp=row["id"] in answered,
             )
         )
     return Worklist(items=items, total=total, limit=limit, offset=offset)
@@ -719,6 +720,7 @@ async def case(user: CurrentUser, actor: Actor, referral_id: int) -> tuple[Refer
             )
             for d in documents
         ],
+        information_requests=referral.information_requests,
         **parts,
     )
 
