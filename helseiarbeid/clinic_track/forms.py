@@ -10,8 +10,10 @@ import msgspec
 from helseiarbeid.clinic_track.schemas import (
     AssessmentCreate,
     ClarificationUpdate,
+    ConsultationCancel,
     ConsultationCreate,
     OnwardReferralCreate,
+    OutcomeUpdate,
     TriageNoteCreate,
 )
 from helseiarbeid.core.clock import OSLO
@@ -28,6 +30,8 @@ FIELD_MESSAGES = {
     "staff_ids": "Velg minst én i teamet.",
     "destination_type": "Velg hvor pasienten henvises.",
     "version": "Last siden på nytt.",
+    "outcome": "Velg gjennomført eller ikke møtt.",
+    "reason": "Skriv en begrunnelse.",
 }
 
 
@@ -76,3 +80,11 @@ def clarification(form: dict[str, Any]) -> ClarificationUpdate:
 
 def onward(form: dict[str, Any]) -> OnwardReferralCreate:
     return _convert(_without_csrf(form), OnwardReferralCreate)
+
+
+def outcome(form: dict[str, Any]) -> OutcomeUpdate:
+    return _convert({"outcome": form.get("outcome", "")}, OutcomeUpdate)
+
+
+def cancellation(form: dict[str, Any]) -> ConsultationCancel:
+    return _convert({"reason": form.get("reason", "")}, ConsultationCancel)

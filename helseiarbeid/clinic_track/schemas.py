@@ -122,6 +122,21 @@ class ConsultationCreate(Schema):
     location: ShortText
 
 
+class Outcome(enum.StrEnum):
+    """What became of a consultation: recorded by the team once it has started, or
+    «cancelled» when called off (with a reason)."""
+
+    HELD = "held"
+    NOT_ATTENDED = "not_attended"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"held": "Gjennomført", "not_attended": "Ikke møtt", "cancelled": "Avlyst"}[
+            self.value
+        ]
+
+
 class ConsultationOut(Schema):
     id: int
     starts_at: datetime
@@ -130,6 +145,19 @@ class ConsultationOut(Schema):
     location: str
     staff: list[str]
     letter_url: str | None
+    # None until the team records it; the report waits for every consultation to have one.
+    outcome: Outcome | None = None
+    cancel_reason: str = ""
+
+
+class OutcomeUpdate(Schema):
+    """held or not_attended, once the consultation has started (cancel has its own route)."""
+
+    outcome: Outcome
+
+
+class ConsultationCancel(Schema):
+    reason: Text
 
 
 class ClarificationUpdate(Schema):
@@ -161,6 +189,9 @@ class ResponsibleUpdate(Schema):
 
 class ReportCreate(Schema):
     version: int | None = None
+    # The draft's fingerprint from the preview (``draft`` in its page); when given, a report
+    # that would differ from the draft seen is refused with 409.
+    draft: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class DocumentOut(Schema):
@@ -169,6 +200,8 @@ class DocumentOut(Schema):
     title: str
     created_at: datetime
     url: str
+    # Set when the letter no longer holds (the appointment letter of a cancelled time).
+    cancelled_at: datetime | None = None
 
 
 class CaseOut(Schema):

@@ -52,7 +52,13 @@ from helseiarbeid.referrals.schemas import (
     Urgency,
     WorkStatus,
 )
-from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status, can_move, refusal
+from helseiarbeid.referrals.status import (
+    AWAITING_ASSESSMENT,
+    OPEN,
+    Status,
+    can_move,
+    refusal,
+)
 from helseiarbeid.referrals.tables import (
     InformationRequest,
     Patient,
@@ -711,6 +717,11 @@ async def status_of(referral_id: int, *, lock: bool = False) -> Status:
 
 async def assign_responsible(actor: Actor, referral_id: int, staff_id: int | None) -> None:
     async with write_transaction():
+        status = await status_of(referral_id, lock=True)
+        if status not in OPEN:
+            raise Conflict(
+                f"Saken er «{status.label.lower()}»; ansvarlig kan bare settes på åpne saker."
+            )
         patient_id = await patient_of(referral_id)
         if staff_id is not None:
             staff = await User.select(User.role).where(User.id == staff_id).first()
@@ -767,6 +778,24 @@ class DocumentInfo:
     kind: str
     title: str
     created_at: datetime
+    cancelled_at: datetime | None = None
+
+
+async def cancel_document(actor: Actor, referral_id: int, document_id: int) -> None:
+    """Mark a sent letter as no longer holding (the appointment letter of a cancelled time);
+    the PDF stays as it was sent. Runs inside the caller's transaction."""
+    await ReferralDocument.update({ReferralDocument.cancelled_at: utcnow()}).where(
+        (ReferralDocument.id == document_id) & (ReferralDocument.referral == referral_id)
+    )
+    await audit.record(
+        actor,
+        AuditAction.UPDATE,
+        "referral_document",
+        document_id,
+        purpose="brev markert som avlyst",
+        patient_id=await patient_of(referral_id),
+        referral_id=referral_id,
+    )
 
 
 async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:
@@ -780,6 +809,7 @@ async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:
             ReferralDocument.kind,
             ReferralDocument.title,
             ReferralDocument.created_at,
+            ReferralDocument.cancelled_at,
         )
         .where(ReferralDocument.referral.is_in(referral_ids))
         .order_by(ReferralDocument.id)
@@ -791,6 +821,7 @@ async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:
             kind=row["kind"],
             title=row["title"],
             created_at=row["created_at"],
+            cancelled_at=row["cancelled_at"],
         )
         for row in rows
     ]
@@ -829,6 +860,7 @@ async def open_document(
         kind=row["kind"],
         title=row["title"],
         created_at=row["created_at"],
+        cancelled_at=row["cancelled_at"],
     )
     return info, bytes(row["content"])
 
