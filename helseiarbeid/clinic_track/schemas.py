@@ -220,14 +220,33 @@ class CaseOut(Schema):
     information_requests: list[InformationRequestOut]
 
 
+class DeadlineKind(enum.StrEnum):
+    """Which deadline a worklist row counts down to: the assessment deadline (10 working days
+    from receipt, pasient- og brukerrettighetsloven § 2-2) until the referral is decided, then
+    the start deadline set when it was accepted (frist for nødvendig helsehjelp)."""
+
+    ASSESSMENT = "assessment"
+    START = "start"
+
+    @property
+    def label(self) -> str:
+        return {"assessment": "Frist for vurdering", "start": "Frist for helsehjelp"}[self.value]
+
+
 class WorklistItem(Schema):
     id: int
     reference: str
     status: Status
     received_at: datetime
     assessment_due: date
+    # The deadline that counts now and the working days to it (negative once passed); None
+    # when none counts: the case has ended, or care started (first consultation held).
+    deadline: date | None
+    deadline_kind: DeadlineKind | None
     overdue: bool
-    working_days_left: int
+    working_days_left: int | None
+    start_deadline: date | None
+    care_started_on: date | None
     patient_name: str
     complaint: Complaint
     urgency: Urgency

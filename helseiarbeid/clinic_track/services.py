@@ -22,6 +22,7 @@ from helseiarbeid.clinic_track.schemas import (
     ConsultationCancel,
     ConsultationCreate,
     ConsultationOut,
+    DeadlineKind,
     Decision,
     Destination,
     DocumentOut,
@@ -159,23 +160,34 @@ async def worklist(
         [(row["id"], row["patient"]) for row in rows],
         purpose=PURPOSE + " (arbeidsliste)",
     )
+    start_deadlines, care_started = await _start_deadlines([row["id"] for row in rows])
     items = []
     for row in rows:
-        due = row["assessment_due"]
         status = Status(row["status"])
-        overdue = status in AWAITING_ASSESSMENT and due < today
-        left = (
-            -working_days_between(due, today) if due < today else working_days_between(today, due)
+        started = care_started.get(row["id"])
+        deadline, kind = _counting_deadline(
+            status, row["assessment_due"], start_deadlines.get(row["id"]), started
         )
+        left = None
+        if deadline is not None:
+            left = (
+                -working_days_between(deadline, today)
+                if deadline < today
+                else working_days_between(today, deadline)
+            )
         items.append(
             WorklistItem(
                 id=row["id"],
                 reference=row["reference"],
                 status=status,
                 received_at=row["received_at"],
-                assessment_due=due,
-                overdue=overdue,
+                assessment_due=row["assessment_due"],
+                deadline=deadline,
+                deadline_kind=kind,
+                overdue=deadline is not None and deadline < today,
                 working_days_left=left,
+                start_deadline=start_deadlines.get(row["id"]),
+                care_started_on=started,
                 patient_name=row["patient_name"],
                 complaint=Complaint(row["complaint"]),
                 urgency=Urgency(row["urgency"]),
@@ -185,6 +197,44 @@ async def worklist(
             )
         )
     return Worklist(items=items, total=total, limit=limit, offset=offset)
+
+
+def _counting_deadline(
+    status: Status, assessment_due: date, start_deadline: date | None, care_started: date | None
+) -> tuple[date | None, DeadlineKind | None]:
+    """The deadline a case counts down to: the assessment deadline until it is decided, the
+    start deadline once accepted until care starts (the first consultation held), else none
+    (an ended case's old deadline stops counting)."""
+    if status in AWAITING_ASSESSMENT:
+        return assessment_due, DeadlineKind.ASSESSMENT
+    if status in ACTIVE and start_deadline is not None and care_started is None:
+        return start_deadline, DeadlineKind.START
+    return None, None
+
+
+async def _start_deadlines(referral_ids: list[int]) -> tuple[dict[int, date], dict[int, date]]:
+    """For a page of the worklist: each accepted referral's start deadline (the latest
+    acceptance's) and the Oslo day its first held consultation began. Two queries."""
+    if not referral_ids:
+        return {}, {}
+    accepted = await (
+        Assessment.select(Assessment.referral, Assessment.start_deadline)
+        .where(
+            Assessment.referral.is_in(referral_ids)
+            & (Assessment.decision == Decision.ACCEPTED.value)
+        )
+        .order_by(Assessment.id)
+    )
+    held = await (
+        Consultation.select(Consultation.referral, Consultation.starts_at)
+        .where(
+            Consultation.referral.is_in(referral_ids) & (Consultation.outcome == Outcome.HELD.value)
+        )
+        .order_by(Consultation.starts_at, ascending=False)
+    )
+    deadlines = {int(row["referral"]): row["start_deadline"] for row in accepted}
+    started = {int(row["referral"]): to_oslo(row["starts_at"]).date() for row in held}
+    return deadlines, started
 
 
 # ---------------------------------------------------------------------------------------------
