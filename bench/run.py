@@ -193,6 +193,7 @@ def _pdf_figures(count: int) -> tuple[float, float]:
         source="api",
         version=5,
         history_of_status=[],
+        information_requests=[],
     )
     case = CaseOut(
         referral_id=1,
@@ -240,6 +241,7 @@ def _pdf_figures(count: int) -> tuple[float, float]:
             )
         ],
         documents=[],
+        information_requests=[],
     )
     author = CurrentUser(
         id=1,

@@ -6,6 +6,7 @@ import asyncio
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -36,6 +37,7 @@ from helseiarbeid.referrals.controllers import (
     PatientLookupController,
     ReferralApiController,
     ReferralPageController,
+    start_page_facts,
 )
 from helseiarbeid.settings import get_settings
 
@@ -89,6 +91,7 @@ def create_app() -> Litestar:
         ],
         guards=[enforce_policy],
         before_request=clean_request_body,
+        state=State({"start_page_facts": (start_page_facts,)}),
         plugins=[StrictBodySchemaPlugin()],
         middleware=[AuthenticationMiddleware()],
         before_send=[add_security_headers],

@@ -24,6 +24,8 @@ from helseiarbeid.clinic_track.schemas import (
     Decision,
     Destination,
     OnwardReferralCreate,
+    Outcome,
+    OutcomeUpdate,
     Priority,
     Recommendation,
     TriageNoteCreate,
@@ -328,11 +330,12 @@ async def _follow_case(
     consultation_day = _weekday_on_or_after(assessed + timedelta(days=rng.randint(7, 24)))
     staff = [team[Role.PSYCHOLOGIST], team[Role.PHYSICIAN], team[Role.NAV_COUNSELLOR]]
     coordinator = team[Role.COORDINATOR]
+    booked = None
     with pinned(_at(assessed, 14)):
         for attempt in range(6):
             try:
                 async with _undone_if_refused():
-                    await clinic.book_consultation(
+                    booked = await clinic.book_consultation(
                         coordinator,
                         _actor(coordinator),
                         referral_id,
@@ -371,6 +374,14 @@ async def _follow_case(
                 OnwardReferralCreate(
                     destination_type=destination, destination_name=name, reason=reason
                 ),
+            )
+        if booked is not None:
+            await clinic.record_outcome(
+                coordinator,
+                _actor(coordinator),
+                referral_id,
+                booked.id,
+                OutcomeUpdate(outcome=Outcome.HELD),
             )
         await clinic.write_report(assessor, _actor(assessor), referral_id, None)
 

@@ -16,6 +16,7 @@ from helseiarbeid.clinic_track.schemas import (
     AssessmentOut,
     CaseOut,
     ClarificationUpdate,
+    ConsultationCancel,
     ConsultationCreate,
     ConsultationOut,
     Dashboard,
@@ -23,6 +24,8 @@ from helseiarbeid.clinic_track.schemas import (
     Destination,
     OnwardReferralCreate,
     OnwardReferralOut,
+    Outcome,
+    OutcomeUpdate,
     Priority,
     Recommendation,
     ReportCreate,
@@ -32,15 +35,23 @@ from helseiarbeid.clinic_track.schemas import (
     Worklist,
 )
 from helseiarbeid.core import users
+from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.errors import Conflict, InvalidInput
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
 from helseiarbeid.core.schemas import MAX_DB_INT
-from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of, current_user
+from helseiarbeid.core.web import (
+    Offset,
+    PathId,
+    QueryId,
+    actor_of,
+    current_user,
+    pdf_response,
+)
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import Complaint, Urgency
-from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status
+from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, OPEN, Status
 
 STAFF = allow(CLINIC_STAFF)
 TEAM = allow(TEAM_ROLES)
@@ -177,15 +188,38 @@ class ClinicApiController(Controller):
         "/referrals/{referral_id:int}/consultations/{consultation_id:int}/cancel",
         opt=STAFF,
         status_code=204,
-        responses=api_errors(403, 404, 409, 422),
+        responses=api_errors(403, 404, 409, body=True),
     )
     async def cancel_consultation(
         self,
         request: Request[Any, Any, Any],
         referral_id: PathId,
         consultation_id: PathId,
+        data: JSONBody[ConsultationCancel],
     ) -> None:
-        await services.cancel_consultation(actor_of(request), referral_id, consultation_id)
+        """Call off a consultation with a reason; stores a cancellation letter (avlysning)
+        and marks the appointment letter cancelled. 409 once it has an outcome."""
+        await services.cancel_consultation(
+            current_user(request), actor_of(request), referral_id, consultation_id, data
+        )
+
+    @post(
+        "/referrals/{referral_id:int}/consultations/{consultation_id:int}/outcome",
+        opt=STAFF,
+        status_code=204,
+        responses=api_errors(403, 404, 409, body=True),
+    )
+    async def consultation_outcome(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        consultation_id: PathId,
+        data: JSONBody[OutcomeUpdate],
+    ) -> None:
+        """Record `held` or `not_attended` once the consultation has started (409 before)."""
+        await services.record_outcome(
+            current_user(request), actor_of(request), referral_id, consultation_id, data
+        )
 
     @put(
         "/referrals/{referral_id:int}/clarification",
@@ -231,9 +265,17 @@ class ClinicApiController(Controller):
         referral_id: PathId,
         data: JSONBody[ReportCreate | None] = None,
     ) -> CaseOut:
-        """Write the report to the GP from what was recorded; completes the case."""
+        """Write the report to the GP from what was recorded; completes the case.
+
+        409 while any consultation has no outcome (held, not attended or cancelled)."""
         user, actor = current_user(request), actor_of(request)
-        await services.write_report(user, actor, referral_id, data.version if data else None)
+        await services.write_report(
+            user,
+            actor,
+            referral_id,
+            data.version if data else None,
+            data.draft if data else None,
+        )
         _, recorded = await services.case(user, actor, referral_id)
         return recorded
 
@@ -271,7 +313,10 @@ def _case_context(
         "decisions": list(Decision),
         "priorities": list(Priority),
         "destinations": list(Destination),
+        "recordable_outcomes": [Outcome.HELD, Outcome.NOT_ATTENDED],
+        "now": utcnow(),
         "AWAITING": AWAITING_ASSESSMENT,
+        "OPEN": OPEN,
     }
 
 
@@ -409,9 +454,39 @@ class ClinicPageController(Controller):
         request: Request[Any, Any, Any],
         referral_id: PathId,
         consultation_id: PathId,
-    ) -> Redirect:
-        await services.cancel_consultation(actor_of(request), referral_id, consultation_id)
-        return Redirect(f"/klinikk/henvisninger/{referral_id}#konsultasjoner", status_code=303)
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        async def action() -> None:
+            await services.cancel_consultation(
+                current_user(request),
+                actor_of(request),
+                referral_id,
+                consultation_id,
+                forms.cancellation(data),
+            )
+
+        form = {**data, "consultation_id": consultation_id}
+        return await self._act(request, referral_id, "konsultasjoner", form, action)
+
+    @post("/henvisninger/{referral_id:int}/konsultasjoner/{consultation_id:int}/utfall")
+    async def outcome(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        consultation_id: PathId,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        async def action() -> None:
+            await services.record_outcome(
+                current_user(request),
+                actor_of(request),
+                referral_id,
+                consultation_id,
+                forms.outcome(data),
+            )
+
+        form = {**data, "consultation_id": consultation_id}
+        return await self._act(request, referral_id, "konsultasjoner", form, action)
 
     @post("/henvisninger/{referral_id:int}/avklaring", opt=TEAM)
     async def clarify(
@@ -441,6 +516,41 @@ class ClinicPageController(Controller):
 
         return await self._act(request, referral_id, "videre", data, action)
 
+    @get("/henvisninger/{referral_id:int}/rapport", opt=ASSESSORS)
+    async def report_preview(
+        self, request: Request[Any, Any, Any], referral_id: PathId
+    ) -> Template:
+        """The report as it would be sent, with «Send rapporten» to confirm; nothing is
+        stored or sent until then. A case that is not ready shows the case page's reason."""
+        user, actor = current_user(request), actor_of(request)
+        try:
+            draft = await services.draft_report(user, actor, referral_id)
+        except (InvalidInput, Conflict) as exc:
+            referral, recorded = await services.case(user, actor, referral_id)
+            errors = exc.fields if isinstance(exc, InvalidInput) else {"form": exc.message}
+            return Template(
+                "clinic_track/case.html",
+                context=_case_context(
+                    referral, recorded, await _team(), section="rapport", errors=errors
+                ),
+                status_code=exc.status_code,
+            )
+        return Template(
+            "clinic_track/report_preview.html",
+            context={"referral": draft.referral, "case": draft.case, "draft": draft.fingerprint},
+        )
+
+    @get(
+        "/henvisninger/{referral_id:int}/rapport/utkast.pdf",
+        opt=ASSESSORS,
+        media_type="application/pdf",
+    )
+    async def report_draft_pdf(
+        self, request: Request[Any, Any, Any], referral_id: PathId
+    ) -> Response[bytes]:
+        draft = await services.draft_report(current_user(request), actor_of(request), referral_id)
+        return pdf_response(draft.pdf, f"utkast-rapport-{draft.referral.reference}.pdf")
+
     @post("/henvisninger/{referral_id:int}/rapport", opt=ASSESSORS)
     async def report(
         self,
@@ -448,11 +558,13 @@ class ClinicPageController(Controller):
         referral_id: PathId,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Template | Redirect:
+        """«Send rapporten» from the preview: sent only if the case is still as previewed."""
         version = int(data["version"]) if str(data.get("version", "")).isdigit() else None
+        draft = str(data.get("draft", ""))[:64] or None
 
         async def action() -> None:
             await services.write_report(
-                current_user(request), actor_of(request), referral_id, version
+                current_user(request), actor_of(request), referral_id, version, draft
             )
 
         return await self._act(request, referral_id, "rapport", data, action)

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 from helseiarbeid.clinic_track.schemas import (
     AssessmentCreate,
     ClarificationUpdate,
+    ConsultationCancel,
     ConsultationCreate,
     OnwardReferralCreate,
+    OutcomeUpdate,
     TriageNoteCreate,
 )
 from helseiarbeid.core import forms
@@ -27,6 +29,8 @@ FIELD_MESSAGES = {
     "staff_ids": "Velg minst én i teamet.",
     "destination_type": "Velg hvor pasienten henvises.",
     "version": "Last siden på nytt.",
+    "outcome": "Velg gjennomført eller ikke møtt.",
+    "reason": "Skriv en begrunnelse.",
 }
 
 
@@ -62,3 +66,11 @@ def clarification(form: dict[str, Any]) -> ClarificationUpdate:
 
 def onward(form: dict[str, Any]) -> OnwardReferralCreate:
     return _convert(form, OnwardReferralCreate)
+
+
+def outcome(form: dict[str, Any]) -> OutcomeUpdate:
+    return _convert({"outcome": form.get("outcome", "")}, OutcomeUpdate)
+
+
+def cancellation(form: dict[str, Any]) -> ConsultationCancel:
+    return _convert({"reason": form.get("reason", "")}, ConsultationCancel)

@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 
 from helseiarbeid.core.schemas import DbId, Schema
-from helseiarbeid.referrals.schemas import Complaint, Urgency
+from helseiarbeid.referrals.schemas import Complaint, InformationRequestOut, Urgency
 from helseiarbeid.referrals.status import Status
 
 
@@ -122,6 +122,21 @@ class ConsultationCreate(Schema):
     location: ShortText
 
 
+class Outcome(enum.StrEnum):
+    """What became of a consultation: recorded by the team once it has started, or
+    «cancelled» when called off (with a reason)."""
+
+    HELD = "held"
+    NOT_ATTENDED = "not_attended"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"held": "Gjennomført", "not_attended": "Ikke møtt", "cancelled": "Avlyst"}[
+            self.value
+        ]
+
+
 class ConsultationOut(Schema):
     id: int
     starts_at: datetime
@@ -130,6 +145,19 @@ class ConsultationOut(Schema):
     location: str
     staff: list[str]
     letter_url: str | None
+    # None until the team records it; the report waits for every consultation to have one.
+    outcome: Outcome | None = None
+    cancel_reason: str = ""
+
+
+class OutcomeUpdate(Schema):
+    """held or not_attended, once the consultation has started (cancel has its own route)."""
+
+    outcome: Outcome
+
+
+class ConsultationCancel(Schema):
+    reason: Text
 
 
 class ClarificationUpdate(Schema):
@@ -161,6 +189,9 @@ class ResponsibleUpdate(Schema):
 
 class ReportCreate(Schema):
     version: int | None = None
+    # The draft's fingerprint from the preview (``draft`` in its page); when given, a report
+    # that would differ from the draft seen is refused with 409.
+    draft: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class DocumentOut(Schema):
@@ -169,6 +200,8 @@ class DocumentOut(Schema):
     title: str
     created_at: datetime
     url: str
+    # Set when the letter no longer holds (the appointment letter of a cancelled time).
+    cancelled_at: datetime | None = None
 
 
 class CaseOut(Schema):
@@ -183,6 +216,21 @@ class CaseOut(Schema):
     clarification: ClarificationUpdate | None
     onward_referrals: list[OnwardReferralOut]
     documents: list[DocumentOut]
+    # The team's questions to the GP and the GP's answers (text, who, when), oldest first.
+    information_requests: list[InformationRequestOut]
+
+
+class DeadlineKind(enum.StrEnum):
+    """Which deadline a worklist row counts down to: the assessment deadline (10 working days
+    from receipt, pasient- og brukerrettighetsloven § 2-2) until the referral is decided, then
+    the start deadline set when it was accepted (frist for nødvendig helsehjelp)."""
+
+    ASSESSMENT = "assessment"
+    START = "start"
+
+    @property
+    def label(self) -> str:
+        return {"assessment": "Frist for vurdering", "start": "Frist for helsehjelp"}[self.value]
 
 
 class WorklistItem(Schema):
@@ -191,13 +239,22 @@ class WorklistItem(Schema):
     status: Status
     received_at: datetime
     assessment_due: date
+    # The deadline that counts now and the working days to it (negative once passed); None
+    # when none counts: the case has ended, or care started (first consultation held).
+    deadline: date | None
+    deadline_kind: DeadlineKind | None
     overdue: bool
-    working_days_left: int
+    working_days_left: int | None
+    start_deadline: date | None
+    care_started_on: date | None
     patient_name: str
     complaint: Complaint
     urgency: Urgency
     responsible: str | None
     waiting_for_information: bool
+    # The GP has answered the team's latest question and the case waits for the assessors
+    # again («Svar fra fastlege»).
+    answer_from_gp: bool
 
 
 class Worklist(Schema):

@@ -7,6 +7,8 @@ documents, questions to the GP) goes through ``referrals.services``.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,13 +19,17 @@ from helseiarbeid.clinic_track.schemas import (
     AssessmentOut,
     CaseOut,
     ClarificationUpdate,
+    ConsultationCancel,
     ConsultationCreate,
     ConsultationOut,
+    DeadlineKind,
     Decision,
     Destination,
     DocumentOut,
     OnwardReferralCreate,
     OnwardReferralOut,
+    Outcome,
+    OutcomeUpdate,
     Priority,
     Recommendation,
     TriageNoteCreate,
@@ -42,7 +48,7 @@ from helseiarbeid.clinic_track.tables import (
 from helseiarbeid.core import audit, busy_time
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow, within_horizon
-from helseiarbeid.core.database import is_unique_violation, write_transaction
+from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
 from helseiarbeid.core.pdf import render_pdf
@@ -78,9 +84,19 @@ def _require_status(current: Status, allowed: frozenset[Status], action: str) ->
         )
 
 
+async def _lock_case(referral_id: int, allowed: frozenset[Status], action: str) -> Status:
+    """The case's status, its row locked until the transaction ends, if ``action`` is allowed
+    in it (409 otherwise). Every change the team makes to a case starts here, so nothing
+    changes a closed case and no decision is taken on a status that is being changed."""
+    current = await referrals.status_of(referral_id, lock=True)
+    _require_status(current, allowed, action)
+    return current
+
+
 async def _start_assessment(actor: Actor, referral_id: int, reason: str) -> Status:
-    """received → under_assessment, the first time someone on the team acts on a referral."""
-    current = await referrals.status_of(referral_id)
+    """received → under_assessment, the first time someone on the team acts on a referral.
+    The referral row stays locked until the transaction ends."""
+    current = await referrals.status_of(referral_id, lock=True)
     if current is Status.RECEIVED:
         await referrals.change_status(actor, referral_id, Status.UNDER_ASSESSMENT, reason=reason)
         return Status.UNDER_ASSESSMENT
@@ -136,7 +152,7 @@ async def worklist(
         .offset(offset)
     )
     total = await Referral.count().where(condition)
-    waiting = await referrals.waiting_for_information([row["id"] for row in rows])
+    waiting, answered = await referrals.answer_states([row["id"] for row in rows])
     await audit.record_many(
         actor,
         AuditAction.READ,
@@ -144,31 +160,81 @@ async def worklist(
         [(row["id"], row["patient"]) for row in rows],
         purpose=PURPOSE + " (arbeidsliste)",
     )
+    start_deadlines, care_started = await _start_deadlines([row["id"] for row in rows])
     items = []
     for row in rows:
-        due = row["assessment_due"]
         status = Status(row["status"])
-        overdue = status in AWAITING_ASSESSMENT and due < today
-        left = (
-            -working_days_between(due, today) if due < today else working_days_between(today, due)
+        started = care_started.get(row["id"])
+        deadline, kind = _counting_deadline(
+            status, row["assessment_due"], start_deadlines.get(row["id"]), started
         )
+        left = None
+        if deadline is not None:
+            left = (
+                -working_days_between(deadline, today)
+                if deadline < today
+                else working_days_between(today, deadline)
+            )
         items.append(
             WorklistItem(
                 id=row["id"],
                 reference=row["reference"],
                 status=status,
                 received_at=row["received_at"],
-                assessment_due=due,
-                overdue=overdue,
+                assessment_due=row["assessment_due"],
+                deadline=deadline,
+                deadline_kind=kind,
+                overdue=deadline is not None and deadline < today,
                 working_days_left=left,
+                start_deadline=start_deadlines.get(row["id"]),
+                care_started_on=started,
                 patient_name=row["patient_name"],
                 complaint=Complaint(row["complaint"]),
                 urgency=Urgency(row["urgency"]),
                 responsible=row["responsible.name"],
                 waiting_for_information=row["id"] in waiting,
+                answer_from_gp=row["id"] in answered,
             )
         )
     return Worklist(items=items, total=total, limit=limit, offset=offset)
+
+
+def _counting_deadline(
+    status: Status, assessment_due: date, start_deadline: date | None, care_started: date | None
+) -> tuple[date | None, DeadlineKind | None]:
+    """The deadline a case counts down to: the assessment deadline until it is decided, the
+    start deadline once accepted until care starts (the first consultation held), else none
+    (an ended case's old deadline stops counting)."""
+    if status in AWAITING_ASSESSMENT:
+        return assessment_due, DeadlineKind.ASSESSMENT
+    if status in ACTIVE and start_deadline is not None and care_started is None:
+        return start_deadline, DeadlineKind.START
+    return None, None
+
+
+async def _start_deadlines(referral_ids: list[int]) -> tuple[dict[int, date], dict[int, date]]:
+    """For a page of the worklist: each accepted referral's start deadline (the latest
+    acceptance's) and the Oslo day its first held consultation began. Two queries."""
+    if not referral_ids:
+        return {}, {}
+    accepted = await (
+        Assessment.select(Assessment.referral, Assessment.start_deadline)
+        .where(
+            Assessment.referral.is_in(referral_ids)
+            & (Assessment.decision == Decision.ACCEPTED.value)
+        )
+        .order_by(Assessment.id)
+    )
+    held = await (
+        Consultation.select(Consultation.referral, Consultation.starts_at)
+        .where(
+            Consultation.referral.is_in(referral_ids) & (Consultation.outcome == Outcome.HELD.value)
+        )
+        .order_by(Consultation.starts_at, ascending=False)
+    )
+    deadlines = {int(row["referral"]): row["start_deadline"] for row in accepted}
+    started = {int(row["referral"]): to_oslo(row["starts_at"]).date() for row in held}
+    return deadlines, started
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,8 +427,7 @@ async def book_consultation(
     )
     async with write_transaction():
         # Locked first: two bookings at once must not both see «accepted» and both move it on.
-        status = await referrals.status_of(referral_id, lock=True)
-        _require_status(status, ACTIVE, "sette opp konsultasjon")
+        await _lock_case(referral_id, ACTIVE, "sette opp konsultasjon")
         now = utcnow()
         rows = await Consultation.insert(
             Consultation(
@@ -413,26 +478,97 @@ async def book_consultation(
     )
 
 
-async def cancel_consultation(actor: Actor, referral_id: int, consultation_id: int) -> None:
-    async with write_transaction():
-        updated = await (
-            Consultation.update(
-                {
-                    Consultation.cancelled_at: utcnow(),
-                    Consultation.updated_at: utcnow(),
-                    Consultation.sequence: Consultation.sequence + 1,
-                }
-            )
-            .where(
-                (Consultation.id == consultation_id)
-                & (Consultation.referral == referral_id)
-                & Consultation.cancelled_at.is_null()
-            )
-            .returning(Consultation.id)
+def _when(moment: datetime) -> str:
+    return to_oslo(moment).strftime("%d.%m.%Y kl. %H:%M")
+
+
+async def _consultation_for_update(referral_id: int, consultation_id: int) -> dict[str, Any]:
+    """The consultation row, locked until the transaction ends (404 if not this case's)."""
+    row = await for_update(
+        Consultation.select().where(
+            (Consultation.id == consultation_id) & (Consultation.referral == referral_id)
         )
-        if not updated:
-            raise NotFound("Konsultasjonen finnes ikke eller er allerede avlyst.")
+    ).first()
+    if row is None:
+        raise NotFound("Konsultasjonen finnes ikke.")
+    if row["outcome"]:
+        raise Conflict(
+            f"Konsultasjonen {_when(row['starts_at'])} er allerede registrert som "
+            f"«{Outcome(row['outcome']).label.lower()}»."
+        )
+    return dict(row)
+
+
+MAX_CANCEL_REASON = 2000
+
+
+async def cancel_consultation(
+    user: CurrentUser,
+    actor: Actor,
+    referral_id: int,
+    consultation_id: int,
+    data: ConsultationCancel,
+) -> None:
+    """Call off a consultation that has no outcome yet, with a reason (422 without one).
+
+    Frees the staff's time, marks the appointment letter cancelled, stores a cancellation
+    letter (avlysning) for the patient that the GP sees with the other letters, and notes the
+    cancellation and its reason in the case's history. 409 on a closed case or a consultation
+    already held, missed or cancelled.
+    """
+    reason = data.reason.strip()
+    if not reason:
+        raise InvalidInput({"reason": "Skriv hvorfor konsultasjonen avlyses."})
+    if len(reason) > MAX_CANCEL_REASON:
+        raise InvalidInput({"reason": f"Begrunnelsen kan ha høyst {MAX_CANCEL_REASON} tegn."})
+    # The letter is rendered before the transaction (as for booking) from the row as read;
+    # the transaction refuses if the time or place changed meanwhile.
+    referral = await referrals.get_referral(user, actor, referral_id)
+    seen = (
+        await Consultation.select(Consultation.starts_at, Consultation.location)
+        .where((Consultation.id == consultation_id) & (Consultation.referral == referral_id))
+        .first()
+    )
+    if seen is None:
+        raise NotFound("Konsultasjonen finnes ikke.")
+    letter = await render_pdf(
+        "clinic_track/cancellation_letter_pdf.html",
+        {
+            "referral": referral,
+            "starts_at": seen["starts_at"],
+            "location": seen["location"],
+            "today": today_in_oslo(),
+        },
+    )
+    async with write_transaction():
+        await _lock_case(referral_id, ACTIVE, "avlyse konsultasjonen")
+        row = await _consultation_for_update(referral_id, consultation_id)
+        if (row["starts_at"], row["location"]) != (seen["starts_at"], seen["location"]):
+            raise Conflict("Konsultasjonen ble endret samtidig. Last siden på nytt.")
+        now = utcnow()
+        await Consultation.update(
+            {
+                Consultation.cancelled_at: now,
+                Consultation.cancel_reason: reason,
+                Consultation.outcome: Outcome.CANCELLED.value,
+                Consultation.outcome_recorded_at: now,
+                Consultation.outcome_recorded_by: user.id,
+                Consultation.updated_at: now,
+                Consultation.sequence: Consultation.sequence + 1,
+            }
+        ).where(Consultation.id == consultation_id)
         await busy_time.release(CONSULTATION, consultation_id)
+        if row["letter"]:
+            await referrals.cancel_document(actor, referral_id, row["letter"])
+        when = _when(row["starts_at"])
+        await referrals.store_document(
+            actor,
+            referral_id,
+            kind="cancellation_letter",
+            title=f"Avlysning av time {when}",
+            content=letter,
+        )
+        await referrals.record_event(actor, referral_id, f"Konsultasjon {when} avlyst: {reason}")
         await _refresh_waiting_times(referral_id)
         await audit.record(
             actor,
@@ -445,6 +581,47 @@ async def cancel_consultation(actor: Actor, referral_id: int, consultation_id: i
         )
 
 
+async def record_outcome(
+    user: CurrentUser,
+    actor: Actor,
+    referral_id: int,
+    consultation_id: int,
+    data: OutcomeUpdate,
+) -> None:
+    """Record that a consultation was held or that the patient did not attend.
+
+    Only once it has started (409 before), only once (409 if it has an outcome), and only on
+    an open case; cancelling goes through ``cancel_consultation`` with a reason (422 here).
+    """
+    if data.outcome is Outcome.CANCELLED:
+        raise InvalidInput({"outcome": "Bruk «Avlys konsultasjonen» og skriv en begrunnelse."})
+    async with write_transaction():
+        await _lock_case(referral_id, ACTIVE, "registrere konsultasjonen")
+        row = await _consultation_for_update(referral_id, consultation_id)
+        now = utcnow()
+        if row["starts_at"] > now:
+            raise Conflict(
+                f"Konsultasjonen {_when(row['starts_at'])} har ikke begynt ennå. "
+                "Registrer den når den er holdt, eller avlys den."
+            )
+        await Consultation.update(
+            {
+                Consultation.outcome: data.outcome.value,
+                Consultation.outcome_recorded_at: now,
+                Consultation.outcome_recorded_by: user.id,
+            }
+        ).where(Consultation.id == consultation_id)
+        await audit.record(
+            actor,
+            AuditAction.UPDATE,
+            "consultation",
+            consultation_id,
+            purpose=PURPOSE + f" ({data.outcome.label.lower()})",
+            patient_id=await referrals.patient_of(referral_id),
+            referral_id=referral_id,
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Clarification and onward referral
 
@@ -452,16 +629,22 @@ async def cancel_consultation(actor: Actor, referral_id: int, consultation_id: i
 async def save_clarification(
     user: CurrentUser, actor: Actor, referral_id: int, data: ClarificationUpdate
 ) -> ClarificationUpdate:
-    """Write or update the work-focused clarification; a stale version is refused (409)."""
+    """Write or update the work-focused clarification; a stale version is refused (409).
+
+    ``data.version`` is the version the writer saw: 0 (or left out) when there was none yet.
+    Creating is checked like updating, so of two people who both opened an empty form the
+    second is refused instead of overwriting the first's text.
+    """
     if not data.summary.strip():
         raise InvalidInput({"summary": "Skriv en oppsummering."})
+    seen = data.version or 0
     async with write_transaction():
-        _require_status(await referrals.status_of(referral_id), ACTIVE, "skrive avklaringen")
-        existing = (
-            await Clarification.select(Clarification.id, Clarification.version)
-            .where(Clarification.referral == referral_id)
-            .first()
-        )
+        await _lock_case(referral_id, ACTIVE, "skrive avklaringen")
+        existing = await for_update(
+            Clarification.select(Clarification.id, Clarification.version).where(
+                Clarification.referral == referral_id
+            )
+        ).first()
         now = utcnow()
         fields: dict[Any, Any] = {
             Clarification.summary: data.summary.strip(),
@@ -472,7 +655,7 @@ async def save_clarification(
             Clarification.updated_at: now,
         }
         if existing is None:
-            if data.version not in (None, 0):
+            if seen != 0:
                 raise Conflict(
                     "Avklaringen finnes ikke lenger i den versjonen du så. Last siden på nytt."
                 )
@@ -488,7 +671,7 @@ async def save_clarification(
                 raise
             version = 1
         else:
-            if data.version is not None and data.version != existing["version"]:
+            if seen != existing["version"]:
                 raise Conflict(
                     "Avklaringen er endret av noen andre siden du åpnet den. Last siden på nytt "
                     "og legg inn endringene dine igjen."
@@ -547,7 +730,7 @@ async def add_onward_referral(
         },
     )
     async with write_transaction():
-        _require_status(await referrals.status_of(referral_id), ACTIVE, "henvise videre")
+        await _lock_case(referral_id, ACTIVE, "henvise videre")
         letter_id = await referrals.store_document(
             actor,
             referral_id,
@@ -606,7 +789,7 @@ async def _case_parts(referral_id: int) -> dict[str, Any]:
     )
     consultations = await (
         Consultation.select()
-        .where((Consultation.referral == referral_id) & Consultation.cancelled_at.is_null())
+        .where(Consultation.referral == referral_id)
         .order_by(Consultation.starts_at)
     )
     staff_rows = await ConsultationStaff.select(
@@ -657,6 +840,8 @@ async def _case_parts(referral_id: int) -> dict[str, Any]:
                 location=c["location"],
                 staff=staff_by_consultation.get(c["id"], []),
                 letter_url=_document_url(referral_id, c["letter"]) if c["letter"] else None,
+                outcome=Outcome(c["outcome"]) if c["outcome"] else None,
+                cancel_reason=c["cancel_reason"],
             )
             for c in consultations
         ],
@@ -701,55 +886,106 @@ async def case(user: CurrentUser, actor: Actor, referral_id: int) -> tuple[Refer
                 title=d.title,
                 created_at=d.created_at,
                 url=_document_url(referral_id, d.id),
+                cancelled_at=d.cancelled_at,
             )
             for d in documents
         ],
+        information_requests=referral.information_requests,
         **parts,
     )
 
 
-async def _case_fingerprint(referral_id: int) -> tuple[object, ...]:
-    """What the report is made from, in brief: a change to any of it makes a report stale."""
+async def _case_fingerprint(referral_id: int) -> str:
+    """What the report is made from, in brief: a change to any of it makes a draft or a
+    report being rendered stale. A short hex digest, carried by the preview's form."""
     clarification = (
         await Clarification.select(Clarification.version)
         .where(Clarification.referral == referral_id)
         .first()
     )
-    return (
+    consultations = await (
+        Consultation.select(Consultation.id, Consultation.outcome, Consultation.starts_at)
+        .where(Consultation.referral == referral_id)
+        .order_by(Consultation.id)
+    )
+    parts = (
         await referrals.status_of(referral_id),
         clarification["version"] if clarification else None,
         await OnwardReferral.count().where(OnwardReferral.referral == referral_id),
-        await Consultation.count().where(
-            (Consultation.referral == referral_id) & Consultation.cancelled_at.is_null()
-        ),
+        [(c["id"], c["outcome"], c["starts_at"].isoformat()) for c in consultations],
         await Assessment.count().where(Assessment.referral == referral_id),
     )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-async def write_report(
-    user: CurrentUser, actor: Actor, referral_id: int, version: int | None
-) -> int:
-    """Build the report to the GP from what was recorded, store it, and complete the case."""
-    referral, recorded = await case(user, actor, referral_id)
-    if not can_move(referral.status, Status.COMPLETED):
-        raise Conflict(refusal(referral.status, Status.COMPLETED))
+def _check_report_ready(recorded: CaseOut) -> None:
+    """The report needs a case in progress, the clarification, and an outcome recorded for
+    every consultation (409 naming the open ones by date and time)."""
+    if not can_move(recorded.status, Status.COMPLETED):
+        raise Conflict(refusal(recorded.status, Status.COMPLETED))
     if recorded.clarification is None:
         raise InvalidInput(
             {"clarification": "Skriv den arbeidsfokuserte avklaringen før rapporten lages."}
         )
-    seen = await _case_fingerprint(referral_id)
-    report = await render_pdf(
+    open_ones = [c for c in recorded.consultations if c.outcome is None]
+    if open_ones:
+        times = ", ".join(_when(c.starts_at) for c in open_ones)
+        raise Conflict(
+            "Rapporten kan lages når hver konsultasjon er registrert som gjennomført, "
+            f"ikke møtt eller avlyst. Ikke registrert: {times}."
+        )
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    referral: ReferralOut
+    case: CaseOut
+    pdf: bytes
+    # _case_fingerprint of what the draft was made from.
+    fingerprint: str
+
+
+async def draft_report(user: CurrentUser, actor: Actor, referral_id: int) -> ReportDraft:
+    """The report as it would be sent now, without storing or sending anything (the
+    preview); refused like the report itself when the case is not ready."""
+    fingerprint = await _case_fingerprint(referral_id)
+    referral, recorded = await case(user, actor, referral_id)
+    _check_report_ready(recorded)
+    pdf = await render_pdf(
         "clinic_track/report_pdf.html",
         {"referral": referral, "case": recorded, "author": user, "today": today_in_oslo()},
     )
+    return ReportDraft(referral, recorded, pdf, fingerprint)
+
+
+async def write_report(
+    user: CurrentUser,
+    actor: Actor,
+    referral_id: int,
+    version: int | None,
+    draft: str | None = None,
+) -> int:
+    """Build the report to the GP from what was recorded, store it, and complete the case.
+
+    Refused (409) while a consultation has no outcome, when ``version`` is stale, when
+    ``draft`` (the preview's fingerprint) no longer matches the case, or when the case
+    changed while the PDF was rendered. After this the case is closed: every service that
+    changes a case refuses a completed one.
+    """
+    made = await draft_report(user, actor, referral_id)
+    if draft is not None and draft != made.fingerprint:
+        raise Conflict(
+            "Saken er endret siden du så utkastet. Se over utkastet på nytt før du sender."
+        )
     async with write_transaction():
+        await _lock_case(referral_id, frozenset({Status.IN_PROGRESS}), "sende rapporten")
         await referrals.check_version(referral_id, version)
-        if await _case_fingerprint(referral_id) != seen:
+        if await _case_fingerprint(referral_id) != made.fingerprint:
             raise Conflict(
                 "Saken ble endret mens rapporten ble laget. Se over endringene og lag den på nytt."
             )
         document_id = await referrals.store_document(
-            actor, referral_id, kind="report", title="Rapport til fastlege", content=report
+            actor, referral_id, kind="report", title="Rapport til fastlege", content=made.pdf
         )
         await referrals.change_status(
             actor, referral_id, Status.COMPLETED, reason="Rapport sendt fastlege"

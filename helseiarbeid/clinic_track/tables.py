@@ -52,6 +52,12 @@ class Consultation(Table, tablename="consultation"):
     duration_minutes = Integer()
     location = Varchar(length=200)
     cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
+    # What became of it (schemas.Outcome), recorded by the team after it started, or
+    # «cancelled» when called off. The report waits until every consultation has one.
+    outcome = Varchar(length=16, null=True, default=None)
+    outcome_recorded_at = Timestamptz(null=True, default=None)
+    outcome_recorded_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
     letter = ForeignKey(references=ReferralDocument, on_delete=OnDelete.set_null, null=True)
     created_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
     created_at = Timestamptz()

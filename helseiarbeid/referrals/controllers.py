@@ -21,6 +21,7 @@ from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
+from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.web import Offset, PathId, actor_of, current_user, pdf_response
 from helseiarbeid.referrals import forms, services
 from helseiarbeid.referrals.schemas import (
@@ -177,6 +178,13 @@ class ReferralApiController(Controller):
         return await services.get_referral(user, actor, referral_id)
 
 
+async def start_page_facts(user: CurrentUser) -> dict[str, Any]:
+    """For the GP's start page: how many referrals wait for the GP's answer."""
+    if user.role is not Role.GP:
+        return {}
+    return {"waiting_for_answer": await services.count_waiting_for_answer(user)}
+
+
 def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
     return {
         "values": values,
@@ -279,7 +287,6 @@ class ReferralPageController(Controller):
             context={
                 "referral": referral,
                 "documents": await services.list_documents([referral_id]),
-                "questions": await services.information_requests(referral_id),
                 "error": None,
             },
         )

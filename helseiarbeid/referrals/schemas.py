@@ -105,6 +105,18 @@ class GpOut(Schema):
     office_phone: str
 
 
+class InformationRequestOut(Schema):
+    """The team's question to the GP and, once given, the GP's answer."""
+
+    id: int
+    question: str
+    asked_by: str
+    asked_at: datetime
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+
+
 class StatusChangeOut(Schema):
     from_status: Status | None
     to_status: Status
@@ -138,6 +150,8 @@ class ReferralOut(Schema):
     source: str
     version: int
     history_of_status: list[StatusChangeOut]
+    # Questions from the team, oldest first; an unanswered one waits for the referring GP.
+    information_requests: list[InformationRequestOut]
 
 
 class ReferralSummary(Schema):
@@ -150,6 +164,8 @@ class ReferralSummary(Schema):
     complaint: Complaint
     urgency: Urgency
     gp_name: str
+    # The team has asked the GP a question about this referral and waits for the answer.
+    waiting_for_answer: bool
 
 
 class ReferralPage(Schema):
@@ -157,3 +173,6 @@ class ReferralPage(Schema):
     limit: int
     offset: int
     total: int
+    # How many of the caller's referrals (all pages) wait for an answer from the GP; for a GP
+    # these come first in the list.
+    waiting_for_answer: int

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import msgspec
+from piccolo.querystring import QueryString
 
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
@@ -40,6 +41,7 @@ from helseiarbeid.referrals.schemas import (
     Complaint,
     EmployerIn,
     GpOut,
+    InformationRequestOut,
     PatientIn,
     ReferralCreate,
     ReferralOut,
@@ -50,7 +52,13 @@ from helseiarbeid.referrals.schemas import (
     Urgency,
     WorkStatus,
 )
-from helseiarbeid.referrals.status import Status, can_move, refusal
+from helseiarbeid.referrals.status import (
+    AWAITING_ASSESSMENT,
+    OPEN,
+    Status,
+    can_move,
+    refusal,
+)
 from helseiarbeid.referrals.tables import (
     InformationRequest,
     Patient,
@@ -413,6 +421,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
         .where(StatusChange.referral == referral_id)
         .order_by(StatusChange.id)
     )
+    questions = await _information_requests(referral_id)
     await audit.record(
         actor,
         AuditAction.READ,
@@ -467,6 +476,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
             )
             for change in changes
         ],
+        information_requests=questions,
     )
 
 
@@ -478,30 +488,37 @@ async def list_referrals(
     limit: int = 50,
     offset: int = 0,
 ) -> ReferralPage:
-    """A page of referrals, newest first; each one shown is an access and is logged."""
+    """A page of referrals, newest first; each one shown is an access and is logged.
+
+    A GP sees first the referrals on which the team waits for the GP's answer (newest first
+    among them too), and the page counts them over all pages.
+    """
     condition = _visible_to(user)
     if status is not None:
         condition &= Referral.status == status.value
+    query = Referral.select(
+        Referral.id,
+        Referral.reference,
+        Referral.status,
+        Referral.received_at,
+        Referral.assessment_due,
+        Referral.complaint,
+        Referral.urgency,
+        Referral.gp_name,
+        Referral.patient,
+        Referral.patient_name,
+        QueryString(WAITING_FOR_ANSWER_SQL).as_alias("waiting_for_answer"),
+    ).where(condition)
+    if user.role is Role.GP:
+        query = query.order_by(QueryString(WAITING_FOR_ANSWER_SQL), ascending=False)
     rows = await (
-        Referral.select(
-            Referral.id,
-            Referral.reference,
-            Referral.status,
-            Referral.received_at,
-            Referral.assessment_due,
-            Referral.complaint,
-            Referral.urgency,
-            Referral.gp_name,
-            Referral.patient,
-            Referral.patient_name,
-        )
-        .where(condition)
-        .order_by(Referral.received_at, ascending=False)
+        query.order_by(Referral.received_at, ascending=False)
         .order_by(Referral.id, ascending=False)
         .limit(limit)
         .offset(offset)
     )
     total = await Referral.count().where(condition)
+    waiting = await Referral.count().where(condition & _waiting_for_answer())
     await audit.record_many(
         actor,
         AuditAction.READ,
@@ -521,13 +538,22 @@ async def list_referrals(
                 complaint=Complaint(row["complaint"]),
                 urgency=Urgency(row["urgency"]),
                 gp_name=row["gp_name"],
+                waiting_for_answer=bool(row["waiting_for_answer"]),
             )
             for row in rows
         ],
         limit=limit,
         offset=offset,
         total=total,
+        waiting_for_answer=waiting,
     )
+
+
+async def count_waiting_for_answer(user: CurrentUser) -> int:
+    """How many of the GP's referrals wait for the GP's answer to a question from the team
+    (for the start page; no patient data, so no access is logged)."""
+    count: int = await Referral.count().where(_visible_to(user) & _waiting_for_answer())
+    return count
 
 
 async def find_patient_id(national_id: str) -> int:
@@ -583,16 +609,7 @@ async def change_status(
     )
     if not updated:
         raise Conflict("Henvisningen ble endret samtidig av noen andre. Last siden på nytt.")
-    await StatusChange.insert(
-        StatusChange(
-            referral=referral_id,
-            from_status=current.value,
-            to_status=target.value,
-            changed_by=actor.user_id,
-            changed_at=now,
-            reason=reason,
-        )
-    )
+    await _add_history(actor, referral_id, current, target, reason, now)
     await audit.record(
         actor,
         AuditAction.UPDATE,
@@ -603,6 +620,41 @@ async def change_status(
         referral_id=referral_id,
     )
     return new_version
+
+
+async def _add_history(
+    actor: Actor, referral_id: int, before: Status, after: Status, reason: str, now: datetime
+) -> None:
+    await StatusChange.insert(
+        StatusChange(
+            referral=referral_id,
+            from_status=before.value,
+            to_status=after.value,
+            changed_by=actor.user_id,
+            changed_at=now,
+            reason=reason,
+        )
+    )
+
+
+async def record_event(actor: Actor, referral_id: int, reason: str) -> int:
+    """Note something that happened to the case in its history without a change of status
+    (a question to the GP, the GP's answer, a cancelled consultation), and raise the
+    referral's version so a decision taken from a view before it is refused. Runs inside the
+    caller's write transaction; returns the new version."""
+    row = await for_update(
+        Referral.select(Referral.status, Referral.version).where(Referral.id == referral_id)
+    ).first()
+    if row is None:
+        raise NotFound("Henvisningen finnes ikke.")
+    now = utcnow()
+    version = int(row["version"]) + 1
+    await Referral.update({Referral.version: version, Referral.updated_at: now}).where(
+        Referral.id == referral_id
+    )
+    status = Status(row["status"])
+    await _add_history(actor, referral_id, status, status, reason, now)
+    return version
 
 
 async def withdraw(user: CurrentUser, actor: Actor, referral_id: int, reason: str) -> None:
@@ -665,6 +717,11 @@ async def status_of(referral_id: int, *, lock: bool = False) -> Status:
 
 async def assign_responsible(actor: Actor, referral_id: int, staff_id: int | None) -> None:
     async with write_transaction():
+        status = await status_of(referral_id, lock=True)
+        if status not in OPEN:
+            raise Conflict(
+                f"Saken er «{status.label.lower()}»; ansvarlig kan bare settes på åpne saker."
+            )
         patient_id = await patient_of(referral_id)
         if staff_id is not None:
             staff = await User.select(User.role).where(User.id == staff_id).first()
@@ -721,6 +778,24 @@ class DocumentInfo:
     kind: str
     title: str
     created_at: datetime
+    cancelled_at: datetime | None = None
+
+
+async def cancel_document(actor: Actor, referral_id: int, document_id: int) -> None:
+    """Mark a sent letter as no longer holding (the appointment letter of a cancelled time);
+    the PDF stays as it was sent. Runs inside the caller's transaction."""
+    await ReferralDocument.update({ReferralDocument.cancelled_at: utcnow()}).where(
+        (ReferralDocument.id == document_id) & (ReferralDocument.referral == referral_id)
+    )
+    await audit.record(
+        actor,
+        AuditAction.UPDATE,
+        "referral_document",
+        document_id,
+        purpose="brev markert som avlyst",
+        patient_id=await patient_of(referral_id),
+        referral_id=referral_id,
+    )
 
 
 async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:
@@ -734,6 +809,7 @@ async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:
             ReferralDocument.kind,
             ReferralDocument.title,
             ReferralDocument.created_at,
+            ReferralDocument.cancelled_at,
         )
         .where(ReferralDocument.referral.is_in(referral_ids))
         .order_by(ReferralDocument.id)
@@ -745,6 +821,7 @@ async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:
             kind=row["kind"],
             title=row["title"],
             created_at=row["created_at"],
+            cancelled_at=row["cancelled_at"],
         )
         for row in rows
     ]
@@ -783,22 +860,40 @@ async def open_document(
         kind=row["kind"],
         title=row["title"],
         created_at=row["created_at"],
+        cancelled_at=row["cancelled_at"],
     )
     return info, bytes(row["content"])
 
 
-@dataclass(frozen=True)
-class InformationRequestInfo:
-    id: int
-    question: str
-    requested_at: datetime
-    answer: str
-    answered_at: datetime | None
+# The team waits for the GP: a question without an answer on a referral not yet decided (a
+# decision ends the wait whether or not the GP answered). Written against the outer query's
+# "referral" table, for ORDER BY and the selected flag.
+WAITING_FOR_ANSWER_SQL = (
+    "(referral.status IN ('received', 'under_assessment') AND EXISTS ("  # AWAITING_ASSESSMENT
+    "SELECT 1 FROM referral_information_request q "
+    "WHERE q.referral = referral.id AND q.answered_at IS NULL))"
+)
+QUESTION_ASKED = "Spørsmål sendt fastlegen"
+ANSWER_RECEIVED = "Svar fra fastlege"
+
+
+def _waiting_for_answer() -> Any:
+    open_questions = InformationRequest.select(InformationRequest.referral).where(
+        InformationRequest.answered_at.is_null()
+    )
+    return Referral.status.is_in([status.value for status in AWAITING_ASSESSMENT]) & (
+        Referral.id.is_in(open_questions)
+    )
 
 
 async def request_information(actor: Actor, referral_id: int, question: str) -> None:
-    """Ask the GP for more. Runs inside the caller's transaction."""
-    await InformationRequest.insert(
+    """Ask the GP for more. Runs inside the caller's transaction; the question shows in the
+    case's history, and the GP sees it first in «Mine henvisninger» until answered.
+
+    The assessment deadline does not stop (pasient- og brukerrettighetsloven § 2-2 counts
+    from receipt), so nothing about it changes here.
+    """
+    rows = await InformationRequest.insert(
         InformationRequest(
             referral=referral_id,
             question=question,
@@ -806,54 +901,93 @@ async def request_information(actor: Actor, referral_id: int, question: str) -> 
             requested_at=utcnow(),
         )
     )
+    await record_event(actor, referral_id, QUESTION_ASKED)
+    await audit.record(
+        actor,
+        AuditAction.CREATE,
+        "referral_information",
+        rows[0]["id"],
+        purpose="spørsmål til fastlege",
+        patient_id=await patient_of(referral_id),
+        referral_id=referral_id,
+    )
 
 
-async def information_requests(referral_id: int) -> list[InformationRequestInfo]:
+async def _information_requests(referral_id: int) -> list[InformationRequestOut]:
+    """The questions on a referral the caller may already see, with who asked and answered."""
     rows = await (
-        InformationRequest.select()
+        InformationRequest.select(
+            *InformationRequest.all_columns(),
+            InformationRequest.requested_by.name,
+            InformationRequest.answered_by.name,
+        )
         .where(InformationRequest.referral == referral_id)
         .order_by(InformationRequest.id)
     )
     return [
-        InformationRequestInfo(
+        InformationRequestOut(
             id=row["id"],
             question=row["question"],
-            requested_at=row["requested_at"],
-            answer=row["answer"],
+            asked_by=row["requested_by.name"],
+            asked_at=row["requested_at"],
+            answer=row["answer"] if row["answered_at"] else None,
+            answered_by=row["answered_by.name"],
             answered_at=row["answered_at"],
         )
         for row in rows
     ]
 
 
-async def waiting_for_information(referral_ids: list[int]) -> set[int]:
-    """Which of these referrals have a question to the GP that is not answered yet."""
+async def answer_states(referral_ids: list[int]) -> tuple[set[int], set[int]]:
+    """Of these referrals, those still waiting for the GP's answer, and those whose latest
+    question the GP has answered (the assessors' «Svar fra fastlege»). Only referrals not
+    yet decided count: a decision ends the exchange."""
     if not referral_ids:
-        return set()
-    rows = await InformationRequest.select(InformationRequest.referral).where(
-        InformationRequest.referral.is_in(referral_ids) & InformationRequest.answered_at.is_null()
+        return set(), set()
+    rows = await (
+        InformationRequest.select(InformationRequest.referral, InformationRequest.answered_at)
+        .where(
+            InformationRequest.referral.is_in(referral_ids)
+            & InformationRequest.referral.status.is_in(
+                [status.value for status in AWAITING_ASSESSMENT]
+            )
+        )
+        .order_by(InformationRequest.id)
     )
-    return {int(row["referral"]) for row in rows}
+    latest = {int(row["referral"]): row["answered_at"] for row in rows}
+    waiting = {referral for referral, answered in latest.items() if answered is None}
+    return waiting, set(latest) - waiting
 
 
 async def answer_information(
     user: CurrentUser, actor: Actor, referral_id: int, answer: str
 ) -> None:
-    """The referring GP answers the team's open question; the wait ends now."""
-    if not answer.strip():
+    """The referring GP answers the team's open question; the wait ends now.
+
+    The answer is stored with who and when, noted in the case's history, and raises the
+    referral's version, so an assessor deciding from a view before the answer is told to
+    look again. 404 for another GP's referral; 409 when no question waits (none asked, already
+    answered, or the case decided meanwhile).
+    """
+    text = answer.strip()
+    if not text:
         raise InvalidInput({"answer": "Skriv et svar til teamet."})
+    if len(text) > MAX_LONG_TEXT:
+        raise InvalidInput({"answer": f"Svaret kan ha høyst {MAX_LONG_TEXT} tegn."})
     async with write_transaction():
-        row = (
-            await Referral.select(Referral.patient)
-            .where((Referral.id == referral_id) & (Referral.gp == user.id))
-            .first()
-        )
+        row = await for_update(
+            Referral.select(Referral.patient, Referral.status).where(
+                (Referral.id == referral_id) & (Referral.gp == user.id)
+            )
+        ).first()
         if row is None:
             raise NotFound("Henvisningen finnes ikke.")
+        if Status(row["status"]) not in AWAITING_ASSESSMENT:
+            raise Conflict("Teamet har allerede vurdert henvisningen og venter ikke på svar.")
         updated = await (
             InformationRequest.update(
                 {
-                    InformationRequest.answer: answer.strip(),
+                    InformationRequest.answer: text,
                     InformationRequest.answered_by: user.id,
                     InformationRequest.answered_at: utcnow(),
                 }
@@ -866,6 +1000,7 @@ async def answer_information(
         )
         if not updated:
             raise Conflict("Teamet venter ikke på svar på denne henvisningen.")
+        await record_event(actor, referral_id, ANSWER_RECEIVED)
         await audit.record(
             actor,
             AuditAction.UPDATE,

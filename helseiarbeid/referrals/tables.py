@@ -117,6 +117,8 @@ class ReferralDocument(Table, tablename="referral_document"):
     content = Bytea()
     created_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
+    # Set when the letter no longer holds (an appointment letter for a cancelled time).
+    cancelled_at = Timestamptz(null=True, default=None)
 
 
 class InformationRequest(Table, tablename="referral_information_request"):

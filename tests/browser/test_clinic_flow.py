@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from pypdf import PdfReader
 
+from helseiarbeid.clinic_track.tables import Consultation
 from helseiarbeid.core.clock import pinned, today_in_oslo
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
@@ -87,6 +88,11 @@ async def test_worklist_to_report(browser: Browser, live_server: str, two_referr
     await coordinator.get_by_role("button", name="Sett opp konsultasjon og lag innkalling").click()
     await expect(coordinator.get_by_role("link", name="Innkalling (PDF)")).to_be_visible()
     await screenshot(coordinator, "case-booked")
+    # A week passes: the consultation now lies in the past (the server's clock cannot be
+    # pinned from here, so the stored time is moved back instead).
+    await Consultation.update(
+        {Consultation.starts_at: datetime.now(UTC) - timedelta(hours=2)}
+    ).where(Consultation.id.is_not_null())
 
     await physician.goto(case_url)
     await physician.get_by_label("Oppsummering").fill("Arbeidsevnen er avklart; kan øke gradvis.")
@@ -100,8 +106,20 @@ async def test_worklist_to_report(browser: Browser, live_server: str, two_referr
     await expect(
         physician.get_by_role("link", name="Henvisning videre til Fysioterapi Sentrum")
     ).to_be_visible()
-    await physician.get_by_role("button", name="Lag og send rapport").click()
+    # Not before the consultation has an outcome.
+    await expect(physician.get_by_role("link", name="Se utkast til rapport")).to_have_count(0)
+    await expect(physician.locator("#rapport")).to_contain_text("Ikke registrert")
+    await physician.get_by_label("Gjennomført").check()
+    await physician.get_by_role("button", name="Registrer utfallet").click()
+    await expect(physician.locator("#konsultasjoner")).to_contain_text("Gjennomført")
+    await physician.get_by_role("link", name="Se utkast til rapport").click()
+    await expect(physician.get_by_role("heading", name="Utkast til rapport")).to_be_visible()
+    await expect(physician.locator("main")).to_contain_text("gjennomført")
+    await screenshot(physician, "report-preview")
+    await physician.get_by_role("button", name="Send rapporten").click()
     await expect(physician.get_by_role("link", name="Rapport sendt", exact=False)).to_be_visible()
+    await expect(physician.locator("#rapport")).to_contain_text("Saken er avsluttet")
+    await expect(physician.locator("main form")).to_have_count(0)
     await screenshot(physician, "case-completed")
 
     gp = await _new_page(browser)
@@ -118,3 +136,54 @@ async def test_worklist_to_report(browser: Browser, live_server: str, two_referr
     text = PdfReader(io.BytesIO(await pdf.body())).pages[0].extract_text()
     assert "Rapport fra HelseIArbeid" in text
     assert two_referrals in text
+    assert "gjennomført" in text
+
+
+async def test_gp_and_team_question_and_answer(
+    browser: Browser, live_server: str, cast: Cast
+) -> None:
+    """The psychologist asks, the GP sees «Venter på svar fra deg» and answers, and the team
+    sees the answer on the case and «Svar fra fastlege» in the worklist."""
+    data = msgspec.convert(referral_body(sick_leave_since="2026-01-05"), ReferralCreate)
+    await referrals.submit(cast["gp_anne"], data, key=None, source="api")
+    question = "Har pasienten prøvd fysioterapi, og med hvilken effekt?"
+    answer = "Ja, ti timer høsten 2025 uten varig bedring."
+
+    psychologist = await _new_page(browser)
+    await _log_in(psychologist, live_server, "per@test.example")
+    await psychologist.goto(f"{live_server}/klinikk/arbeidsliste")
+    await psychologist.get_by_role("link", name="HIA-").first.click()
+    case_url = psychologist.url
+    await psychologist.get_by_label("Venter på mer informasjon fra fastlege").check()
+    await psychologist.get_by_label("Begrunnelse eller spørsmål til fastlegen").fill(question)
+    await psychologist.get_by_role("button", name="Lagre vurdering").click()
+    await expect(psychologist.get_by_role("status")).to_have_text("Lagret.")
+    await expect(psychologist.locator("#vurdering")).to_contain_text("Venter på svar fra fastlege")
+
+    gp = await _new_page(browser)
+    await _log_in(gp, live_server, "gp_anne@test.example")
+    await expect(gp.get_by_text("Venter på svar fra deg: 1")).to_be_visible()
+    await screenshot(gp, "gp-start-waiting")
+    await gp.get_by_role("link", name="Se og svar i Mine henvisninger").click()
+    await expect(gp.get_by_text("Venter på svar fra deg: 1")).to_be_visible()
+    first_row = gp.locator("table tbody tr").first
+    await expect(first_row).to_contain_text("Venter på svar fra deg")
+    await screenshot(gp, "gp-mine-waiting")
+    await first_row.get_by_role("link", name="Venter på svar fra deg").click()
+    await expect(gp.get_by_text(question)).to_be_visible()
+    await gp.get_by_label("Svar til teamet").fill(answer)
+    await gp.get_by_role("button", name="Send svar").click()
+    await expect(gp.get_by_role("status")).to_have_text("Svaret er sendt til teamet.")
+    await gp.goto(f"{live_server}/")
+    await expect(gp.get_by_text("Venter på svar fra deg")).to_have_count(0)
+
+    await psychologist.goto(f"{live_server}/klinikk/arbeidsliste")
+    row = psychologist.locator("table.worklist tbody tr").first
+    await expect(row).to_contain_text("Svar fra fastlege")
+    await expect(row).to_contain_text("virkedager igjen")
+    await screenshot(psychologist, "worklist-answer-from-gp")
+    await psychologist.goto(case_url)
+    await expect(psychologist.locator("#vurdering")).to_contain_text(answer)
+    await expect(psychologist.locator("#vurdering")).to_contain_text("Anne Allmennlege")
+    await expect(psychologist.locator(".history")).to_contain_text("Svar fra fastlege")
+    await screenshot(psychologist, "case-answer-from-gp")

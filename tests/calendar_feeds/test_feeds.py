@@ -130,6 +130,7 @@ async def test_sequence_rises_after_a_reschedule_and_a_cancel(calendars: Calenda
     consultation_uid = f"consultation-{calendars.consultation_id}@helseiarbeid"
     await calendars.client.post(
         f"/api/v1/referrals/{calendars.referral_id}/consultations/{calendars.consultation_id}/cancel",
+        json={"reason": "Pasienten ba om ny time."},
         headers=kari,
     )
     consultation = _events((await calendars.fetch(url)).content)[consultation_uid]

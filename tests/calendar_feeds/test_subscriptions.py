@@ -74,6 +74,7 @@ async def test_a_cancelled_consultation_changes_every_feed_that_holds_it(
         cancelled = await calendars.client.post(
             f"/api/v1/referrals/{calendars.referral_id}/consultations/"
             f"{calendars.consultation_id}/cancel",
+            json={"reason": "Pasienten ba om ny time."},
             headers=await bearer(calendars.cast["kari"]),
         )
     assert cancelled.status_code == 204

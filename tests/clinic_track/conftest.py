@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from helseiarbeid.core.clock import OSLO, today_in_oslo
+from helseiarbeid.core.clock import OSLO, pinned, today_in_oslo
 from tests.cast import Cast, bearer
 from tests.referrals.factories import referral_body
 
@@ -60,6 +60,24 @@ class Pathway:
                 "staff_ids": [self.cast[name].id for name in staff],
                 "location": "Poliklinikken, rom 2",
             },
+        )
+
+    async def record(
+        self, consultation: dict[str, Any], outcome: str = "held", person: str = "kari"
+    ) -> httpx.Response:
+        """Record the consultation's outcome an hour after it started (the clock pinned
+        there: outcomes can only be recorded once a consultation has begun)."""
+        started = datetime.fromisoformat(consultation["starts_at"])
+        with pinned(started + timedelta(hours=1)):
+            return await self.post(
+                person, f"/consultations/{consultation['id']}/outcome", {"outcome": outcome}
+            )
+
+    async def cancel(
+        self, consultation: dict[str, Any], reason: str = "Pasienten er innlagt på sykehus."
+    ) -> httpx.Response:
+        return await self.post(
+            "kari", f"/consultations/{consultation['id']}/cancel", {"reason": reason}
         )
 
     async def clarify(

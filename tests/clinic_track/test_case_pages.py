@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helseiarbeid.clinic_track.tables import Consultation, TriageNote
-from helseiarbeid.core.clock import today_in_oslo
+from helseiarbeid.core.clock import pinned, today_in_oslo
 from helseiarbeid.core.tables import AuditEvent
 from tests.cast import csrf_token, sign_in
 from tests.clinic_track.conftest import Pathway, next_weekday_at
@@ -74,6 +74,14 @@ async def test_forms_along_the_pathway(pathway: Pathway) -> None:
     assert status == 303, page
     assert "Innkalling (PDF)" in page
     assert await Consultation.count() == 1
+    consultation = await Consultation.select(Consultation.id).first()
+    assert consultation is not None
+    with pinned(when + timedelta(hours=1)):
+        status, page = await _form(
+            pathway, "kari", f"konsultasjoner/{consultation['id']}/utfall", outcome="held"
+        )
+    assert status == 303, page
+    assert "Gjennomført" in page
 
     status, page = await _form(pathway, "nils", "avklaring", summary="Avklart.", version="")
     assert status == 303
@@ -87,7 +95,12 @@ async def test_forms_along_the_pathway(pathway: Pathway) -> None:
     )
     assert status == 303
     assert "Fysioterapeut Berg" in page
-    status, page = await _form(pathway, "frida", "rapport", version="4")
+    pathway.client.cookies.clear()
+    await sign_in(pathway.client, pathway.cast["frida"])
+    preview = await pathway.client.get(f"/klinikk/henvisninger/{pathway.id}/rapport")
+    assert preview.status_code == 200, preview.text
+    draft = preview.text.split('name="draft" value="')[1].split('"')[0]
+    status, page = await _form(pathway, "frida", "rapport", version="4", draft=draft)
     assert status == 303, page
     assert "Rapport sendt" in page
 

@@ -44,10 +44,7 @@ async def test_a_cancelled_consultation_frees_the_time(pathway: Pathway) -> None
     await pathway.accept()
     ten = next_weekday_at(10)
     booked = (await pathway.book(["per"], ten)).json()
-    cancel = await pathway.client.post(
-        f"/api/v1/referrals/{pathway.id}/consultations/{booked['id']}/cancel",
-        headers=await pathway.headers("kari"),
-    )
+    cancel = await pathway.cancel(booked)
     assert cancel.status_code == 204
     assert await BusyPeriod.count() == 0
     assert (await pathway.book(["per"], ten)).status_code == 201

@@ -230,6 +230,7 @@ async def test_cancelling_the_first_consultation_makes_the_next_one_count(
     assert await median_to_first_consultation() == 5.0
     cancel = await pathway.client.post(
         f"/api/v1/referrals/{pathway.id}/consultations/{first.json()['id']}/cancel",
+        json={"reason": "Pasienten ba om ny time."},
         headers=headers,
     )
     assert cancel.status_code == 204

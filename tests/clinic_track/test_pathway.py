@@ -32,6 +32,7 @@ async def test_received_to_completed(pathway: Pathway) -> None:
     assert booked.status_code == 201, booked.text
     assert booked.json()["staff"] == ["Per Psykolog", "Frida Fysikalsk", "Nils NAV"]
     assert await pathway.status() == "in_progress"
+    assert (await pathway.record(booked.json())).status_code == 204
 
     clarified = await pathway.clarify()
     assert clarified.status_code == 200, clarified.text
@@ -64,6 +65,7 @@ async def test_received_to_completed(pathway: Pathway) -> None:
     assert "Gradert arbeid 50 %" in text
     assert "Arbeidsrettede tiltak i NAV: NAV Bodø" in text
     assert "Frida Fysikalsk" in text
+    assert "Nils NAV: gjennomført." in text
 
     history = (
         await pathway.client.get(
@@ -81,7 +83,7 @@ async def test_received_to_completed(pathway: Pathway) -> None:
 
 async def test_the_report_is_stored_as_sent(pathway: Pathway) -> None:
     await pathway.accept()
-    await pathway.book(["per"])
+    await pathway.record((await pathway.book(["per"])).json())
     await pathway.clarify()
     await pathway.post("frida", "/report", {})
     first = await pathway.client.get(

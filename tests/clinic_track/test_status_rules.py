@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.clinic_track.conftest import Pathway
+from tests.cast import sign_in
+from tests.clinic_track.conftest import Pathway, next_weekday_at
 
 
 async def _withdraw(pathway: Pathway) -> None:
@@ -70,8 +71,12 @@ async def test_a_withdrawn_referral_is_closed_to_the_team(pathway: Pathway) -> N
 
 
 async def test_a_completed_referral_is_closed(pathway: Pathway) -> None:
+    """After the report every change is refused, in the services and on the page."""
     await pathway.accept()
-    await pathway.book(["per"])
+    held = (await pathway.book(["per"], next_weekday_at(10))).json()
+    await pathway.record(held)
+    later = (await pathway.book(["per"], next_weekday_at(12))).json()
+    await pathway.record(later, "not_attended")
     await pathway.clarify()
     assert (await pathway.post("frida", "/report", {})).status_code == 201
     again = await pathway.post("frida", "/report", {})
@@ -79,6 +84,34 @@ async def test_a_completed_referral_is_closed(pathway: Pathway) -> None:
     assert "Tillatt herfra: ingen" in again.json()["detail"]
     assert (await pathway.book(["per"])).status_code == 409
     assert (await pathway.clarify(version=1)).status_code == 409
+    assert (await pathway.cancel(held)).status_code == 409
+    outcome = await pathway.post(
+        "kari", f"/consultations/{held['id']}/outcome", {"outcome": "held"}
+    )
+    assert outcome.status_code == 409
+    onward = await pathway.post(
+        "nils",
+        "/onward-referrals",
+        {"destination_type": "dps", "destination_name": "DPS Bodø", "reason": "Behandling."},
+    )
+    assert onward.status_code == 409
+    responsible = await pathway.client.put(
+        f"/api/v1/referrals/{pathway.id}/responsible",
+        json={"staff_id": pathway.cast["per"].id},
+        headers=await pathway.headers("kari"),
+    )
+    assert responsible.status_code == 409
+    note = await pathway.post("per", "/triage-notes", {"note": "x", "recommendation": "accept"})
+    assert note.status_code == 409
+    assert await pathway.status() == "completed"
+
+    for person in ("frida", "kari", "nils"):
+        pathway.client.cookies.clear()
+        await sign_in(pathway.client, pathway.cast[person])
+        page = (await pathway.client.get(f"/klinikk/henvisninger/{pathway.id}")).text
+        assert "Saken er avsluttet" in page or person != "frida"
+        assert "<form" not in page.split("<main")[1], person  # nothing on the case to change
+        assert "Avlys konsultasjonen" not in page
 
 
 async def test_roles_are_kept_to_their_steps(pathway: Pathway) -> None:

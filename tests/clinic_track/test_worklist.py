@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import msgspec
 
-from helseiarbeid.core.clock import pinned
+from helseiarbeid.core.clock import pinned, today_in_oslo
+from helseiarbeid.core.working_days import working_days_between
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
 from tests.cast import Cast, bearer, sign_in
+from tests.clinic_track.conftest import Pathway, next_weekday_at
 from tests.referrals.factories import referral_body
 
 
@@ -89,3 +91,66 @@ async def test_overdue_means_still_waiting(client: httpx.AsyncClient, cast: Cast
     )
     assert response.status_code == 200
     assert response.json()["total"] == 0
+
+
+async def test_an_accepted_case_counts_down_to_its_start_deadline(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """The observed fault: accepted cases showed «-234 virkedager igjen» (the assessment
+    deadline kept counting after the assessment)."""
+    referral_id = await _received(cast, 60, sick_leave_since="2026-01-05")
+    case = Pathway(client, cast, referral_id)
+    start = today_in_oslo() + timedelta(days=30)
+    accepted = await case.post(
+        "frida",
+        "/assessment",
+        {"decision": "accepted", "start_deadline": start.isoformat(), "priority": "normal"},
+    )
+    assert accepted.status_code == 201
+    headers = await bearer(cast["kari"])
+
+    async def row() -> dict[str, object]:
+        response = await client.get(
+            "/api/v1/clinic/worklist?status=accepted&status=in_progress", headers=headers
+        )
+        return dict(response.json()["items"][0])
+
+    item = await row()
+    assert item["deadline_kind"] == "start"
+    assert item["deadline"] == item["start_deadline"] == start.isoformat()
+    assert item["working_days_left"] == working_days_between(today_in_oslo(), start)
+    assert item["overdue"] is False
+    assert item["assessment_due"] < today_in_oslo().isoformat()  # kept, but no longer counted
+
+    await sign_in(client, cast["kari"])
+    page = (await client.get("/klinikk/arbeidsliste?status=accepted")).text
+    assert "frist for helsehjelp" in page
+    assert "Forfalt" not in page
+    assert f"{item['working_days_left']} virkedager igjen" in page
+
+    # Care starts when the first consultation is held: then no deadline counts any more.
+    booked = (await case.book(["per"], next_weekday_at(10))).json()
+    await case.record(booked)
+    item = await row()
+    assert item["deadline"] is None
+    assert item["working_days_left"] is None
+    assert item["care_started_on"] == booked["starts_at"][:10]
+
+
+async def test_an_ended_case_counts_no_deadline(client: httpx.AsyncClient, cast: Cast) -> None:
+    referral_id = await _received(cast, 60, sick_leave_since="2026-01-05")
+    returned = await Pathway(client, cast, referral_id).post(
+        "per", "/assessment", {"decision": "returned", "reason": "Passer i kommunen."}
+    )
+    assert returned.status_code == 201
+    response = await client.get(
+        "/api/v1/clinic/worklist?status=returned", headers=await bearer(cast["kari"])
+    )
+    [item] = response.json()["items"]
+    assert item["deadline"] is None
+    assert item["working_days_left"] is None
+    assert item["overdue"] is False
+    await sign_in(client, cast["kari"])
+    page = (await client.get("/klinikk/arbeidsliste?status=returned")).text
+    assert "Ingen frist løper" in page
+    assert "virkedager igjen" not in page

@@ -185,6 +185,7 @@ async def _seed_referrals(cast: Cast, api: Api) -> None:
         Role.COORDINATOR,
         "POST",
         "/referrals/{referral_id}/consultations/{consultation_id}/cancel",
+        {"reason": "Pasienten ba om ny time."},
         referral_id=2,
         consultation_id=extra["id"],
     )

@@ -20,7 +20,7 @@ HUGE = 2**63 + 7
         ("kari", "GET", f"/api/v1/referrals?offset={HUGE}", None),
         ("kari", "GET", f"/api/v1/clinic/worklist?responsible={HUGE}", None),
         ("kari", "POST", f"/api/v1/enterprises/{HUGE}/programmes", None),
-        ("kari", "POST", f"/api/v1/referrals/1/consultations/{HUGE}/cancel", None),
+        ("kari", "POST", f"/api/v1/referrals/1/consultations/{HUGE}/cancel", {"reason": "X"}),
         (
             "kari",
             "POST",

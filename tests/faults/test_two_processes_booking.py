@@ -179,7 +179,9 @@ async def _book_consultation(
         return None
     consultation_id = response.json()["id"]
     return Cancel(
-        f"/api/v1/referrals/{referral_id}/consultations/{consultation_id}/cancel", None, 204
+        f"/api/v1/referrals/{referral_id}/consultations/{consultation_id}/cancel",
+        {"reason": "Flyttet i testen."},
+        204,
     )
 
 
