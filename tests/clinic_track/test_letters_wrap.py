@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
+from helseiarbeid.core.clock import pinned
 from tests.cast import Cast, bearer
 from tests.clinic_track.conftest import Pathway, next_weekday_at
 from tests.pdf_layout import assert_all_text_on_the_page
@@ -46,7 +49,12 @@ async def test_every_field_of_every_clinic_letter_wraps(
         {"destination_type": "dps", "destination_name": DESTINATION, "reason": REASON},
     )
     assert onward.status_code == 201, onward.text
-    assert (await pathway.post("frida", "/report", {})).status_code == 201
+    with pinned(next_weekday_at(10) + timedelta(hours=1)):  # the consultation has been held
+        held = await pathway.post(
+            "kari", f"/consultations/{booked.json()['id']}/outcome", {"outcome": "held"}
+        )
+        assert held.status_code == 200, held.text
+        assert (await pathway.post("frida", "/report", {})).status_code == 201
 
     kari = await pathway.headers("kari")
     letter = await client.get(booked.json()["letter_url"], headers=kari)

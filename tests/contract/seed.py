@@ -124,6 +124,7 @@ async def _seed_referrals(cast: Cast, api: Api) -> None:
         body = referral_body(**({"patient.national_id": national_id} if national_id else {}))
         await api(Role.GP, "POST", "/referrals", body)
     deadline = (today_in_oslo() + timedelta(days=30)).isoformat()
+    booked: dict[int, int] = {}
     for referral_id in (2, 3):
         await api(
             Role.PSYCHOLOGIST,
@@ -139,18 +140,20 @@ async def _seed_referrals(cast: Cast, api: Api) -> None:
             {"decision": "accepted", "start_deadline": deadline, "priority": "normal"},
             referral_id=referral_id,
         )
-        await api(
-            Role.COORDINATOR,
-            "POST",
-            "/referrals/{referral_id}/consultations",
-            {
-                "starts_at": next_weekday_at(8 + referral_id).isoformat(),
-                "duration_minutes": 60,
-                "staff_ids": [cast["per"].id, cast["nils"].id],
-                "location": "Poliklinikken, rom 2",
-            },
-            referral_id=referral_id,
-        )
+        booked[referral_id] = (
+            await api(
+                Role.COORDINATOR,
+                "POST",
+                "/referrals/{referral_id}/consultations",
+                {
+                    "starts_at": next_weekday_at(8 + referral_id).isoformat(),
+                    "duration_minutes": 60,
+                    "staff_ids": [cast["per"].id, cast["nils"].id],
+                    "location": "Poliklinikken, rom 2",
+                },
+                referral_id=referral_id,
+            )
+        )["id"]
         await api(
             Role.NAV_COUNSELLOR,
             "PUT",
@@ -196,7 +199,17 @@ async def _seed_referrals(cast: Cast, api: Api) -> None:
         {"staff_id": cast["per"].id},
         referral_id=2,
     )
-    await api(Role.PHYSICIAN, "POST", "/referrals/{referral_id}/report", {}, referral_id=3)
+    # The report waits until every consultation has an outcome, recorded once it has started.
+    with pinned(next_weekday_at(8 + 3) + timedelta(hours=1)):
+        await api(
+            Role.COORDINATOR,
+            "POST",
+            "/referrals/{referral_id}/consultations/{consultation_id}/outcome",
+            {"outcome": "held"},
+            referral_id=3,
+            consultation_id=booked[3],
+        )
+        await api(Role.PHYSICIAN, "POST", "/referrals/{referral_id}/report", {}, referral_id=3)
     await api(
         Role.GP, "POST", "/referrals/{referral_id}/withdraw", {"reason": "Bedre"}, referral_id=4
     )
