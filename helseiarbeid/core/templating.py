@@ -9,6 +9,7 @@ from jinja2 import Environment
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from helseiarbeid.core import labels
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.timefmt import format_date, format_datetime, format_number
 from helseiarbeid.core.users import CurrentUser
@@ -57,6 +58,10 @@ def register_filters(environment: Environment) -> None:
     environment.filters["date_no"] = format_date
     environment.filters["datetime_no"] = format_datetime
     environment.filters["number_no"] = format_number
+    environment.filters["role_label"] = labels.role_label
+    environment.filters["action_label"] = labels.action_label
+    environment.filters["resource_label"] = labels.resource_label
+    environment.filters["purpose_label"] = labels.purpose_label
     environment.globals["clinic_staff"] = CLINIC_STAFF
     environment.globals["Role"] = Role
 

@@ -15,6 +15,7 @@ from litestar.params import (
 )
 from litestar.response import Redirect, Template
 
+from helseiarbeid.core import audit
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
@@ -119,10 +120,10 @@ class ReferralApiController(Controller):
         self, request: Request[Any, Any, Any], referral_id: PathId
     ) -> Response[bytes]:
         """The report to the GP exactly as it was sent (404 until the team has written it)."""
-        _info, content = await services.open_document(
+        info, content = await services.open_document(
             current_user(request), actor_of(request), referral_id, kind="report"
         )
-        return pdf_response(content, f"rapport-{referral_id}.pdf")
+        return pdf_response(content, info.file_name)
 
     @get(
         "/{referral_id:int}/documents/{document_id:int}",
@@ -140,7 +141,7 @@ class ReferralApiController(Controller):
         info, content = await services.open_document(
             current_user(request), actor_of(request), referral_id, document_id=document_id
         )
-        return pdf_response(content, f"{info.kind}-{info.id}.pdf")
+        return pdf_response(content, info.file_name)
 
     @post(
         "/{referral_id:int}/information",
@@ -294,7 +295,7 @@ class ReferralPageController(Controller):
         info, content = await services.open_document(
             current_user(request), actor_of(request), referral_id, document_id=document_id
         )
-        return pdf_response(content, f"{info.kind}-{info.id}.pdf")
+        return pdf_response(content, info.file_name)
 
     @post("/{referral_id:int}/svar")
     async def answer(
@@ -322,10 +323,12 @@ class ReferralPageController(Controller):
 
 
 class PatientLookupController(Controller):
-    """Lets the privacy officer find a patient's access report by national ID.
+    """The privacy officer's per-patient access report ("who has seen my data",
+    pasientjournalloven § 22), found by national ID.
 
     The national ID travels in a POST body, never in a URL; the report's URL has the
-    internal patient id only.
+    internal patient id only. The report lives here, not in core's admin pages, because it
+    names the patient, and names are kept on referrals.
     """
 
     include_in_schema = False
@@ -335,3 +338,11 @@ class PatientLookupController(Controller):
     async def lookup(self, data: URLEncodedBody[dict[str, str]]) -> Redirect:
         patient_id = await services.find_patient_id(data.get("national_id", ""))
         return Redirect(f"/admin/audit/patients/{patient_id}", status_code=303)
+
+    @get("/admin/audit/patients/{patient_id:int}")
+    async def report(self, request: Request[Any, Any, Any], patient_id: PathId) -> Template:
+        patient = await services.patient_identity(actor_of(request), patient_id)
+        summaries = await audit.patient_report(patient_id, actor_of(request))
+        return Template(
+            "admin/patient_report.html", context={"patient": patient, "summaries": summaries}
+        )

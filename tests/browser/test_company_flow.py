@@ -66,8 +66,8 @@ async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_down
 
     coordinator = await _page_as(browser, live_server, "kari@test.example")
     await coordinator.goto(programme_url)
-    await coordinator.get_by_label("Per Psykolog (psykolog)").first.check()
-    await coordinator.get_by_label("Nils NAV (NAV)").first.check()
+    await coordinator.get_by_label("Per Psykolog (Psykolog)").first.check()
+    await coordinator.get_by_label("Nils NAV (NAV-veileder)").first.check()
     await coordinator.get_by_role("button", name="Bekreft samlingen").click()
     await expect(coordinator.locator(".session").first).to_contain_text("Bekreftet")
 
@@ -75,7 +75,7 @@ async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_down
         await expect(
             coordinator.get_by_role("heading", name=f"Sett opp: Modul {number}", exact=False)
         ).to_be_visible()
-        await coordinator.get_by_label("Frida Fysikalsk (lege)").last.check()
+        await coordinator.get_by_label("Frida Fysikalsk (Fysikalsk medisiner)").last.check()
         await coordinator.get_by_label("Nils NAV (NAV-veileder)").last.check()
         await coordinator.get_by_role("button", name="Sett opp samlingen").click()
         await expect(coordinator.get_by_role("status")).to_have_text("Lagret.")
