@@ -7,8 +7,9 @@ from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.users import check_password
 
 
-async def log_in(email: str, password: str, address: str) -> str:
-    """Return a new session cookie value, or raise InvalidInput / TooManyAttempts."""
+async def log_in(email: str, password: str, address: str) -> tuple[str, int]:
+    """Return a new session cookie value and the user's id, or raise InvalidInput /
+    TooManyAttempts."""
     if len(email) > 254:
         message = "E-postadressen er for lang."
         raise InvalidInput({"email": message}, message=message)
@@ -20,4 +21,4 @@ async def log_in(email: str, password: str, address: str) -> str:
             {"password": "Feil e-postadresse eller passord."},
             message="Feil e-postadresse eller passord.",
         )
-    return await sessions.start_session(user.id)
+    return await sessions.start_session(user.id), user.id

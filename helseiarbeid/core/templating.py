@@ -13,6 +13,7 @@ from helseiarbeid.core import labels
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.timefmt import format_date, format_datetime, format_number
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.settings import get_settings
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRECTORIES = [
@@ -69,6 +70,7 @@ def register_filters(environment: Environment) -> None:
 def _configure(engine: JinjaTemplateEngine) -> None:
     register_filters(engine.engine)
     engine.engine.globals["menu_for"] = menu_for
+    engine.engine.globals["session_idle_minutes"] = get_settings().session_idle_minutes
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

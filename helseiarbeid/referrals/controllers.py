@@ -22,7 +22,14 @@ from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
-from helseiarbeid.core.web import Offset, PathId, actor_of, current_user, pdf_response
+from helseiarbeid.core.web import (
+    Offset,
+    PathId,
+    actor_of,
+    current_user,
+    kept_form,
+    pdf_response,
+)
 from helseiarbeid.referrals import forms, services
 from helseiarbeid.referrals.schemas import (
     Complaint,
@@ -197,8 +204,11 @@ class ReferralPageController(Controller):
     opt = GP_ONLY
 
     @get("/ny")
-    async def new_form(self) -> Template:
-        values = {"submission_key": uuid.uuid4().hex, "urgency": "routine"}
+    async def new_form(self, request: Request[Any, Any, Any]) -> Template:
+        values = await kept_form(request) or {
+            "submission_key": uuid.uuid4().hex,
+            "urgency": "routine",
+        }
         return Template("referrals/form.html", context=_form_context(values, {}))
 
     @post("/ny")
