@@ -37,7 +37,14 @@ from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
 from helseiarbeid.core.schemas import MAX_DB_INT
-from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of, current_user
+from helseiarbeid.core.web import (
+    Offset,
+    PathId,
+    QueryId,
+    actor_of,
+    current_user,
+    require_confirmation,
+)
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import Complaint, Urgency
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status
@@ -427,6 +434,7 @@ class ClinicPageController(Controller):
         version = int(data["version"]) if str(data.get("version", "")).isdigit() else None
 
         async def action() -> None:
+            require_confirmation(data, "Kryss av for å bekrefte at rapporten skal sendes.")
             await services.write_report(
                 current_user(request), actor_of(request), referral_id, version
             )

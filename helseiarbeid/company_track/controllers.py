@@ -34,7 +34,13 @@ from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
-from helseiarbeid.core.web import PathId, QueryId, current_user, pdf_response
+from helseiarbeid.core.web import (
+    PathId,
+    QueryId,
+    current_user,
+    pdf_response,
+    require_confirmation,
+)
 
 CONTACT = Role.ENTERPRISE_CONTACT
 COORDINATOR = Role.COORDINATOR
@@ -572,15 +578,13 @@ class CompanyPageController(Controller):
         programme_id: PathId,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Template | Redirect:
-        return await self._act(
-            request,
-            programme_id,
-            "avlys",
-            data,
-            lambda: services.cancel_programme(
+        async def action() -> None:
+            require_confirmation(data, "Kryss av for å bekrefte at programmet skal avlyses.")
+            await services.cancel_programme(
                 current_user(request), programme_id, str(data.get("reason", ""))
-            ),
-        )
+            )
+
+        return await self._act(request, programme_id, "avlys", data, action)
 
     @get("/planlegging", opt=allow(COORDINATOR))
     async def planning(

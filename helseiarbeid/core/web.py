@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from litestar import Request, Response
@@ -9,6 +10,7 @@ from litestar.params import PathParameter, QueryParameter
 
 from helseiarbeid.core import kept_forms
 from helseiarbeid.core.audit import Actor
+from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.schemas import MAX_DB_INT
 from helseiarbeid.core.users import CurrentUser
 
@@ -42,6 +44,17 @@ async def kept_form(request: Request[Any, Any, Any]) -> dict[str, str] | None:
     if fields is not None:
         request.state.kept_form = True
     return fields
+
+
+CONFIRM_FIELD = "bekreft"
+
+
+def require_confirmation(form: Mapping[str, Any], message: str) -> None:
+    """A step that cannot be undone (withdrawing a referral, cancelling a programme, sending
+    the report) needs its confirmation box ticked (_macros.html confirm_box), which works
+    without JavaScript. Raises InvalidInput naming the box, so the page shows the form again."""
+    if form.get(CONFIRM_FIELD) != "ja":
+        raise InvalidInput({CONFIRM_FIELD: message})
 
 
 def pdf_response(content: bytes, filename: str) -> Response[bytes]:

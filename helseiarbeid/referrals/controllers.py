@@ -29,6 +29,7 @@ from helseiarbeid.core.web import (
     current_user,
     kept_form,
     pdf_response,
+    require_confirmation,
 )
 from helseiarbeid.referrals import forms, services
 from helseiarbeid.referrals.schemas import (
@@ -282,18 +283,7 @@ class ReferralPageController(Controller):
 
     @get("/{referral_id:int}")
     async def detail(self, request: Request[Any, Any, Any], referral_id: PathId) -> Template:
-        referral = await services.get_referral(
-            current_user(request), actor_of(request), referral_id
-        )
-        return Template(
-            "referrals/detail.html",
-            context={
-                "referral": referral,
-                "documents": await services.list_documents([referral_id]),
-                "questions": await services.information_requests(referral_id),
-                "error": None,
-            },
-        )
+        return await _detail_page(request, referral_id)
 
     @get("/{referral_id:int}/dokumenter/{document_id:int}")
     async def document(
@@ -325,11 +315,37 @@ class ReferralPageController(Controller):
         request: Request[Any, Any, Any],
         referral_id: PathId,
         data: URLEncodedBody[dict[str, str]],
-    ) -> Redirect:
-        await services.withdraw(
-            current_user(request), actor_of(request), referral_id, data.get("reason", "")
-        )
+    ) -> Template | Redirect:
+        try:
+            require_confirmation(data, "Kryss av for å bekrefte at henvisningen skal trekkes.")
+            await services.withdraw(
+                current_user(request), actor_of(request), referral_id, data.get("reason", "")
+            )
+        except InvalidInput as exc:
+            return await _detail_page(request, referral_id, errors=exc.fields, values=data)
         return Redirect(f"/henvisninger/{referral_id}?trukket=1", status_code=303)
+
+
+async def _detail_page(
+    request: Request[Any, Any, Any],
+    referral_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Template:
+    """The GP's page of one referral; with ``errors``, the withdrawal form as typed (422)."""
+    referral = await services.get_referral(current_user(request), actor_of(request), referral_id)
+    return Template(
+        "referrals/detail.html",
+        context={
+            "referral": referral,
+            "documents": await services.list_documents([referral_id]),
+            "questions": await services.information_requests(referral_id),
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=422 if errors else 200,
+    )
 
 
 class PatientLookupController(Controller):

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from helseiarbeid.company_track import services
 from helseiarbeid.company_track.schemas import EnterpriseCreate
 from helseiarbeid.core.identifiers import synthetic_org_number
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_fits, screenshot
 from tests.cast import PASSWORD, Cast
 
 pytestmark = pytest.mark.browser
@@ -80,6 +80,21 @@ async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_down
         await coordinator.get_by_role("button", name="Sett opp samlingen").click()
         await expect(coordinator.get_by_role("status")).to_have_text("Lagret.")
     await screenshot(coordinator, "programme-coordinator")
+
+    await coordinator.goto(f"{live_server}/planlegging")
+    await expect(
+        coordinator.get_by_role("heading", name="Planlegging av bedriftstiltak")
+    ).to_be_visible()
+    chips = coordinator.locator(".tl-item")
+    assert await chips.count() == 4
+    for index in range(4):
+        box = await chips.nth(index).bounding_box()
+        assert box is not None
+        assert box["width"] >= 24
+        assert box["height"] >= 24  # WCAG 2.5.8 target size
+    await screenshot(coordinator, "planning")
+    await assert_fits(coordinator)
+    await screenshot(coordinator, "planning-390")
 
     await contact.reload()
     for title in ("Forankringsmøte", "Modul 1", "Modul 2", "Modul 3"):

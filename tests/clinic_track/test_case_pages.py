@@ -87,7 +87,7 @@ async def test_forms_along_the_pathway(pathway: Pathway) -> None:
     )
     assert status == 303
     assert "Fysioterapeut Berg" in page
-    status, page = await _form(pathway, "frida", "rapport", version="4")
+    status, page = await _form(pathway, "frida", "rapport", version="4", bekreft="ja")
     assert status == 303, page
     assert "Rapport sendt" in page
 

@@ -100,5 +100,7 @@ async def test_access_log_shows_roles_actions_and_statuses_in_norwegian(
     assert "status endret til «under utredning»" in cells
     assert not any(code in cell.split() for cell in cells for code in CODES)
     assert "in_progress" not in html
-    assert f'<a href="/admin/audit?referral={annes_referral["id"]}">Henvisning, henvisning' in html
+    referral = annes_referral["id"]
+    assert f'<a href="/admin/audit?referral={referral}">Henvisning {referral}</a>' in html
+    assert f"Status på henvisning, henvisning {annes_referral['id']}</a>" in html
     assert f'<a href="/admin/audit/patients/{patient}">Pasient {patient}' in html
