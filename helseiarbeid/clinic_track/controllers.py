@@ -43,6 +43,7 @@ from helseiarbeid.core.web import (
     QueryId,
     actor_of,
     current_user,
+    kept_form,
     require_confirmation,
 )
 from helseiarbeid.referrals import services as referrals
@@ -314,8 +315,16 @@ class ClinicPageController(Controller):
         referral, recorded = await services.case(
             current_user(request), actor_of(request), referral_id
         )
+        kept = await kept_form(request)  # a form posted here just after the session expired
         return Template(
-            "clinic_track/case.html", context=_case_context(referral, recorded, await _team())
+            "clinic_track/case.html",
+            context=_case_context(
+                referral,
+                recorded,
+                await _team(),
+                section=kept.section if kept else None,
+                values=kept.fields if kept else None,
+            ),
         )
 
     async def _act(

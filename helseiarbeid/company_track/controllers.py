@@ -38,6 +38,7 @@ from helseiarbeid.core.web import (
     PathId,
     QueryId,
     current_user,
+    kept_form,
     pdf_response,
     require_confirmation,
 )
@@ -348,7 +349,14 @@ class CompanyPageController(Controller):
         programme_id: PathId,
         kind: FromQuery[SessionKind | None] = None,
     ) -> Template:
-        return await self._programme_page(request, programme_id, kind=kind)
+        kept = await kept_form(request)  # a form posted here just after the session expired
+        return await self._programme_page(
+            request,
+            programme_id,
+            kind=kind,
+            section=kept.section if kept else None,
+            values=kept.fields if kept else None,
+        )
 
     async def _programme_page(
         self,

@@ -10,6 +10,7 @@ posted text is never logged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import msgspec
@@ -30,10 +31,26 @@ async def _sweep() -> None:
     await KeptForm.delete().where(KeptForm.expires_at <= utcnow())
 
 
-async def keep(user_id: int, path: str, fields: list[tuple[str, str]]) -> str:
+@dataclass(frozen=True)
+class Kept:
+    """A form given back: where it was posted, and its fields (a field posted more than once
+    keeps its last value)."""
+
+    action: str
+    fields: dict[str, str]
+
+    @property
+    def section(self) -> str:
+        """The form's part of its page: the last segment of its action, as the case and
+        programme pages name their forms ("/klinikk/henvisninger/7/triasje" -> "triasje")."""
+        return self.action.rsplit("/", 1)[-1]
+
+
+async def keep(user_id: int, path: str, action: str, fields: list[tuple[str, str]]) -> str:
     """Keep a posted form for the user whose session expired; returns the cookie's ticket.
 
-    ``path`` is the page to give it back on; a newer kept form replaces the user's older one.
+    ``path`` is the page to give it back on, ``action`` where it was posted; a newer kept form
+    replaces the user's older one.
     """
     await _sweep()
     await KeptForm.delete().where(KeptForm.user == user_id)
@@ -44,6 +61,7 @@ async def keep(user_id: int, path: str, fields: list[tuple[str, str]]) -> str:
             ticket_hash=digest(ticket),
             user=user_id,
             path=path,
+            action=action,
             fields=msgspec.json.encode(kept).decode(),
             expires_at=utcnow() + KEEP_FOR,
         )
@@ -70,9 +88,8 @@ async def page_after_login(ticket: str | None, user_id: int) -> str | None:
     return str(row["path"])
 
 
-async def take(ticket: str | None, user_id: int, path: str) -> dict[str, str] | None:
-    """The fields kept for this user on this page, removing them (single use); None if there
-    are none. A field posted more than once keeps its last value."""
+async def take(ticket: str | None, user_id: int, path: str) -> Kept | None:
+    """The form kept for this user on this page, removing it (single use); None if none."""
     if not ticket:
         return None
     await _sweep()
@@ -83,8 +100,9 @@ async def take(ticket: str | None, user_id: int, path: str) -> dict[str, str] | 
             & (KeptForm.user == user_id)
             & (KeptForm.path == path)
         )
-        .returning(KeptForm.fields)
+        .returning(KeptForm.action, KeptForm.fields)
     )
     if not rows:
         return None
-    return {name: value for name, value in msgspec.json.decode(rows[0]["fields"])}
+    fields = {name: value for name, value in msgspec.json.decode(rows[0]["fields"])}
+    return Kept(action=rows[0]["action"], fields=fields)

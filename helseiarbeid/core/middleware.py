@@ -87,7 +87,8 @@ async def _keep_posted_form(
         return receive
     fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     page = _form_page(headers, scope["path"])
-    scope["kept_form"] = (await kept_forms.keep(user_id, page, fields), page)  # type: ignore[typeddict-unknown-key]
+    ticket = await kept_forms.keep(user_id, page, scope["path"], fields)
+    scope["kept_form"] = (ticket, page)  # type: ignore[typeddict-unknown-key]
     return receive
 
 

@@ -52,6 +52,7 @@ class KeptForm(Table, tablename="kept_form"):
     ticket_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     path = Varchar(length=500)  # the page the form was on, where it is given back
+    action = Varchar(length=500)  # where the form was posted (which form of the page)
     fields = Text()  # JSON: [[name, value], ...] as posted, without the CSRF token
     expires_at = Timestamptz(index=True)
 

@@ -32,18 +32,18 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor:
     return Actor(user_id=user.id, role=user.role.value, client=client)
 
 
-async def kept_form(request: Request[Any, Any, Any]) -> dict[str, str] | None:
+async def kept_form(request: Request[Any, Any, Any]) -> kept_forms.Kept | None:
     """The form the signed-in user posted from this page just after their session expired,
     if it was kept (core/kept_forms.py); single use. The page is then shown with these values
     and base.html says the form was kept and must be sent again (nothing is sent for them)."""
-    fields = await kept_forms.take(
+    kept = await kept_forms.take(
         request.cookies.get(kept_forms.KEPT_FORM_COOKIE),
         current_user(request).id,
         request.url.path,
     )
-    if fields is not None:
+    if kept is not None:
         request.state.kept_form = True
-    return fields
+    return kept
 
 
 CONFIRM_FIELD = "bekreft"

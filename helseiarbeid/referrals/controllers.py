@@ -206,10 +206,8 @@ class ReferralPageController(Controller):
 
     @get("/ny")
     async def new_form(self, request: Request[Any, Any, Any]) -> Template:
-        values = await kept_form(request) or {
-            "submission_key": uuid.uuid4().hex,
-            "urgency": "routine",
-        }
+        kept = await kept_form(request)
+        values = kept.fields if kept else {"submission_key": uuid.uuid4().hex, "urgency": "routine"}
         return Template("referrals/form.html", context=_form_context(values, {}))
 
     @post("/ny")

@@ -88,3 +88,16 @@ async def test_gp_corrects_a_national_id_submits_and_finds_the_referral(
     await screenshot(page, "mine-henvisninger")
     await assert_fits(page)
     await screenshot(page, "mine-henvisninger-390")
+
+    await row.get_by_role("link", name=reference).click()
+    await expect(page.get_by_role("heading", name=f"Henvisning {reference}")).to_be_visible()
+    box = page.get_by_label(f"Ja, trekk tilbake henvisningen {reference}")
+    await box.evaluate("box => { box.required = false; }")  # as a browser without validation
+    await page.get_by_role("button", name="Trekk tilbake henvisningen").click()
+    summary = page.locator("#error-summary")
+    await expect(summary).to_contain_text("Kryss av for å bekrefte")
+    await expect(summary).to_be_focused()
+    await screenshot(page, "withdraw-confirm-error")
+    await box.check()
+    await page.get_by_role("button", name="Trekk tilbake henvisningen").click()
+    await expect(page.get_by_role("status")).to_have_text("Henvisningen er trukket tilbake.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import httpx
 
@@ -12,7 +13,8 @@ from helseiarbeid.core import kept_forms, sessions
 from helseiarbeid.core.clock import pinned, utcnow
 from helseiarbeid.core.tables import KeptForm, UserSession
 from helseiarbeid.referrals.tables import Referral
-from tests.cast import PASSWORD, Cast, csrf_token, sign_in
+from tests.cast import PASSWORD, Cast, bearer, csrf_token, sign_in
+from tests.referrals.factories import referral_body
 
 DESCRIPTION = "Smerter i korsrygg og nedstemthet siden mai."
 
@@ -162,3 +164,29 @@ async def test_staying_signed_in_refreshes_the_idle_timer(
     assert cookie is not None
     with pinned(utcnow() + timedelta(minutes=20)):
         assert await sessions.user_for_session(cookie) is not None
+
+
+async def test_a_note_on_the_case_page_comes_back_in_its_own_form(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    created = await client.post(
+        "/api/v1/referrals", json=referral_body(), headers=await bearer(cast["gp_anne"])
+    )
+    case = f"/klinikk/henvisninger/{created.json()['id']}"
+    await sign_in(client, cast["per"])
+    assert (await client.get(case)).status_code == 200
+    token = await csrf_token(client)
+    await _expire_sessions(cast["per"].id)
+    note = "Tydelig behov for arbeidsrettet avklaring."
+    posted = await client.post(
+        f"{case}/triasje",
+        data={"_csrf_token": token, "note": note, "recommendation": "accept"},
+        headers={"Referer": f"http://testserver{case}"},
+    )
+    assert posted.headers["location"] == f"/login?next={quote(case, safe='')}&expired=1"
+
+    logged_in = await _log_in(client, "per@test.example")
+    assert logged_in.headers["location"] == case
+    page = (await client.get(case)).text
+    assert re.search(rf'<textarea[^>]*name="note"[^>]*>{note}</textarea>', page)
+    assert "Skjemaet ble tatt vare på da økten din utløp" in page

@@ -65,6 +65,7 @@ async def forwards():
             ),
         ),
         ("path", "Varchar", Varchar, _params(default="", length=500)),
+        ("action", "Varchar", Varchar, _params(default="", length=500)),
         ("fields", "Text", Text, _params(default="")),
         ("expires_at", "Timestamptz", Timestamptz, _params(default=TimestamptzNow(), index=True)),
     ]
