@@ -70,13 +70,14 @@ async def keep(user_id: int, path: str, action: str, fields: list[tuple[str, str
 
 
 async def page_after_login(ticket: str | None, user_id: int) -> str | None:
-    """The page of the form kept under this ticket if it is this user's; a form kept for
-    someone else is deleted on the spot, so another user can never get it."""
+    """The page of the form kept under this ticket if it is this user's, with the form's
+    section as fragment when the page holds several forms ("/klinikk/henvisninger/7#triasje");
+    a form kept for someone else is deleted on the spot, so another user can never get it."""
     if not ticket:
         return None
     await _sweep()
     row = await (
-        KeptForm.select(KeptForm.user, KeptForm.path)
+        KeptForm.select(KeptForm.user, KeptForm.path, KeptForm.action)
         .where(KeptForm.ticket_hash == digest(ticket))
         .first()
     )
@@ -85,7 +86,8 @@ async def page_after_login(ticket: str | None, user_id: int) -> str | None:
     if row["user"] != user_id:
         await KeptForm.delete().where(KeptForm.ticket_hash == digest(ticket))
         return None
-    return str(row["path"])
+    page = str(row["path"])
+    return page if row["action"] == page else f"{page}#{row['action'].rsplit('/', 1)[-1]}"
 
 
 async def take(ticket: str | None, user_id: int, path: str) -> Kept | None:

@@ -186,7 +186,7 @@ async def test_a_note_on_the_case_page_comes_back_in_its_own_form(
     assert posted.headers["location"] == f"/login?next={quote(case, safe='')}&expired=1"
 
     logged_in = await _log_in(client, "per@test.example")
-    assert logged_in.headers["location"] == case
+    assert logged_in.headers["location"] == f"{case}#triasje"
     page = (await client.get(case)).text
     assert re.search(rf'<textarea[^>]*name="note"[^>]*>{note}</textarea>', page)
     assert "Skjemaet ble tatt vare på da økten din utløp" in page
