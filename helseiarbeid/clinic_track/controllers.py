@@ -47,7 +47,9 @@ from helseiarbeid.core.web import (
     QueryId,
     actor_of,
     current_user,
+    kept_form,
     pdf_response,
+    require_confirmation,
 )
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import Complaint, Urgency
@@ -320,6 +322,36 @@ def _case_context(
     }
 
 
+async def _report_preview(
+    request: Request[Any, Any, Any], referral_id: int, *, errors: dict[str, str] | None = None
+) -> Template:
+    """The preview page (422 with ``errors`` when sending was refused), or the case page with
+    the reason the report cannot be made yet."""
+    user, actor = current_user(request), actor_of(request)
+    try:
+        draft = await services.draft_report(user, actor, referral_id)
+    except (InvalidInput, Conflict) as exc:
+        referral, recorded = await services.case(user, actor, referral_id)
+        problems = exc.fields if isinstance(exc, InvalidInput) else {"form": exc.message}
+        return Template(
+            "clinic_track/case.html",
+            context=_case_context(
+                referral, recorded, await _team(), section="rapport", errors=problems
+            ),
+            status_code=exc.status_code,
+        )
+    return Template(
+        "clinic_track/report_preview.html",
+        context={
+            "referral": draft.referral,
+            "case": draft.case,
+            "draft": draft.fingerprint,
+            "errors": errors or {},
+        },
+        status_code=422 if errors else 200,
+    )
+
+
 async def _team() -> list[Any]:
     return [user for user in await users.list_users() if user.role in CLINIC_STAFF]
 
@@ -376,8 +408,16 @@ class ClinicPageController(Controller):
         referral, recorded = await services.case(
             current_user(request), actor_of(request), referral_id
         )
+        kept = await kept_form(request)  # a form posted here just after the session expired
         return Template(
-            "clinic_track/case.html", context=_case_context(referral, recorded, await _team())
+            "clinic_track/case.html",
+            context=_case_context(
+                referral,
+                recorded,
+                await _team(),
+                section=kept.section if kept else None,
+                values=kept.fields if kept else None,
+            ),
         )
 
     async def _act(
@@ -522,23 +562,7 @@ class ClinicPageController(Controller):
     ) -> Template:
         """The report as it would be sent, with «Send rapporten» to confirm; nothing is
         stored or sent until then. A case that is not ready shows the case page's reason."""
-        user, actor = current_user(request), actor_of(request)
-        try:
-            draft = await services.draft_report(user, actor, referral_id)
-        except (InvalidInput, Conflict) as exc:
-            referral, recorded = await services.case(user, actor, referral_id)
-            errors = exc.fields if isinstance(exc, InvalidInput) else {"form": exc.message}
-            return Template(
-                "clinic_track/case.html",
-                context=_case_context(
-                    referral, recorded, await _team(), section="rapport", errors=errors
-                ),
-                status_code=exc.status_code,
-            )
-        return Template(
-            "clinic_track/report_preview.html",
-            context={"referral": draft.referral, "case": draft.case, "draft": draft.fingerprint},
-        )
+        return await _report_preview(request, referral_id)
 
     @get(
         "/henvisninger/{referral_id:int}/rapport/utkast.pdf",
@@ -558,9 +582,14 @@ class ClinicPageController(Controller):
         referral_id: PathId,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Template | Redirect:
-        """«Send rapporten» from the preview: sent only if the case is still as previewed."""
+        """«Send rapporten» from the preview: sent only if the case is still as previewed and
+        the confirmation box is ticked (else the preview again, 422)."""
         version = int(data["version"]) if str(data.get("version", "")).isdigit() else None
         draft = str(data.get("draft", ""))[:64] or None
+        try:
+            require_confirmation(data, "Kryss av for å bekrefte at rapporten skal sendes.")
+        except InvalidInput as exc:
+            return await _report_preview(request, referral_id, errors=exc.fields)
 
         async def action() -> None:
             await services.write_report(

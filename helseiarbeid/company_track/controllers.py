@@ -35,7 +35,14 @@ from helseiarbeid.core.forms import convert as convert_form
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
-from helseiarbeid.core.web import PathId, QueryId, current_user, pdf_response
+from helseiarbeid.core.web import (
+    PathId,
+    QueryId,
+    current_user,
+    kept_form,
+    pdf_response,
+    require_confirmation,
+)
 
 CONTACT = Role.ENTERPRISE_CONTACT
 COORDINATOR = Role.COORDINATOR
@@ -343,7 +350,14 @@ class CompanyPageController(Controller):
         programme_id: PathId,
         kind: FromQuery[SessionKind | None] = None,
     ) -> Template:
-        return await self._programme_page(request, programme_id, kind=kind)
+        kept = await kept_form(request)  # a form posted here just after the session expired
+        return await self._programme_page(
+            request,
+            programme_id,
+            kind=kind,
+            section=kept.section if kept else None,
+            values=kept.fields if kept else None,
+        )
 
     async def _programme_page(
         self,
@@ -573,15 +587,13 @@ class CompanyPageController(Controller):
         programme_id: PathId,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Template | Redirect:
-        return await self._act(
-            request,
-            programme_id,
-            "avlys",
-            data,
-            lambda: services.cancel_programme(
+        async def action() -> None:
+            require_confirmation(data, "Kryss av for å bekrefte at programmet skal avlyses.")
+            await services.cancel_programme(
                 current_user(request), programme_id, str(data.get("reason", ""))
-            ),
-        )
+            )
+
+        return await self._act(request, programme_id, "avlys", data, action)
 
     @get("/planlegging", opt=allow(COORDINATOR))
     async def planning(

@@ -15,6 +15,7 @@ from typing import Any
 from helseiarbeid.core import audit_chain
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import insert_row, is_sqlite, write_transaction
+from helseiarbeid.core.labels import ACTION_LABELS
 from helseiarbeid.core.tables import AuditEvent
 
 
@@ -26,9 +27,7 @@ class AuditAction(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"read": "Lest", "create": "Opprettet", "update": "Endret", "export": "Eksportert"}[
-            self.value
-        ]
+        return ACTION_LABELS[self.value]
 
 
 @dataclass(frozen=True)
@@ -178,32 +177,48 @@ async def search(filters: AuditFilter, *, limit: int = 50, offset: int = 0) -> l
 
 @dataclass(frozen=True)
 class AccessSummary:
-    """One person's accesses to a patient's data: the answer to "who has seen me"."""
+    """One person's accesses to one referral of a patient (or to the patient as such when
+    ``referral_id`` is None): a row of the answer to "who has seen me"."""
 
+    actor_id: int | None
     actor_name: str
     actor_role: str
+    referral_id: int | None
+    resource_types: tuple[str, ...]
     first_access: datetime
     last_access: datetime
     accesses: int
 
 
 async def patient_report(patient_id: int, requested_by: Actor) -> list[AccessSummary]:
-    """Who has read or changed this patient's data, grouped per person.
+    """Who has read or changed this patient's data, per person and referral, newest first.
 
     Looking at the access log of a patient is itself an access to that patient and is recorded.
     """
     rows = await (
-        AuditEvent.select(AuditEvent.actor.name, AuditEvent.actor_role, AuditEvent.occurred_at)
+        AuditEvent.select(
+            AuditEvent.actor,
+            AuditEvent.actor.name,
+            AuditEvent.actor_role,
+            AuditEvent.referral_id,
+            AuditEvent.resource_type,
+            AuditEvent.occurred_at,
+        )
         .where(AuditEvent.patient_id == patient_id)
         .order_by(AuditEvent.occurred_at)
     )
-    summaries: dict[tuple[str, str], AccessSummary] = {}
+    summaries: dict[tuple[int | None, str, int | None], AccessSummary] = {}
     for raw in rows:
-        key = (raw["actor.name"] or "Systemet", raw["actor_role"])
+        key = (raw["actor"], raw["actor_role"], raw["referral_id"])
         seen = summaries.get(key)
+        resources = seen.resource_types if seen else ()
         summaries[key] = AccessSummary(
-            actor_name=key[0],
-            actor_role=key[1],
+            actor_id=raw["actor"],
+            actor_name=raw["actor.name"] or "Systemet",
+            actor_role=raw["actor_role"],
+            referral_id=raw["referral_id"],
+            resource_types=resources
+            + (() if raw["resource_type"] in resources else (raw["resource_type"],)),
             first_access=seen.first_access if seen else raw["occurred_at"],
             last_access=raw["occurred_at"],
             accesses=(seen.accesses if seen else 0) + 1,

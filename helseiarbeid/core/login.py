@@ -7,8 +7,9 @@ from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.users import check_password, has_control_characters, normalise_email
 
 
-async def log_in(email: str, password: str, address: str) -> str:
-    """Return a new session cookie value, or raise InvalidInput / TooManyAttempts.
+async def log_in(email: str, password: str, address: str) -> tuple[str, int]:
+    """Return a new session cookie value and the user's id, or raise InvalidInput /
+    TooManyAttempts.
 
     An address no account can have (control or invisible characters such as NUL, or longer
     than the 254 characters of an e-mail address once normalised) is refused before the
@@ -28,4 +29,4 @@ async def log_in(email: str, password: str, address: str) -> str:
             {"password": "Feil e-postadresse eller passord."},
             message="Feil e-postadresse eller passord.",
         )
-    return await sessions.start_session(user.id)
+    return await sessions.start_session(user.id), user.id

@@ -1,21 +1,27 @@
 """Who is asking: a bearer token (system clients) or the session cookie (browsers).
 
 Sets ``scope["user"]`` (a CurrentUser or None) and ``scope["auth"]`` ("token", "session" or
-None). Unsafe API requests must carry a bearer token: browser sessions are for the HTML pages,
-whose forms are CSRF-protected; this keeps the JSON API out of reach of cross-site requests.
+None). When a session cookie has just expired, ``scope["expired_user_id"]`` says whose it was,
+and a page form posted with it is kept for that user (core/kept_forms.py):
+``scope["kept_form"]`` then holds the ticket and the page for the redirect to the login.
+
+Unsafe API requests must carry a bearer token: browser sessions are for the HTML pages, whose
+forms are CSRF-protected; this keeps the JSON API out of reach of cross-site requests.
 """
 
 from __future__ import annotations
 
 from typing import cast
+from urllib.parse import parse_qsl, urlsplit
 
 from litestar.datastructures import Headers
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Receive, ReceiveMessage, Scope, Send
 
-from helseiarbeid.core import sessions, tokens
+from helseiarbeid.core import kept_forms, sessions, tokens
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.settings import get_settings
 
 API_PREFIX = "/api/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -37,6 +43,55 @@ def _cookie(headers: Headers, name: str) -> str | None:
     return None
 
 
+async def _buffered_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """The whole request body (None if it is larger than ``limit``), and a ``receive`` that
+    hands the same messages on to the application."""
+    messages: list[ReceiveMessage] = []
+    chunks: list[bytes] = []
+    size, complete = 0, False
+    while not complete and size <= limit:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        complete = not message.get("more_body", False)
+
+    async def replay() -> ReceiveMessage:
+        return messages.pop(0) if messages else await receive()
+
+    if not complete or size > limit:
+        return None, replay
+    return b"".join(chunks), replay
+
+
+def _form_page(headers: Headers, path: str) -> str:
+    """The page a form was posted from: the Referer's path on this site, else the form's
+    action (the same page for most forms)."""
+    referer = urlsplit(headers.get("referer", ""))
+    if referer.netloc == headers.get("host") and referer.path.startswith("/"):
+        return referer.path
+    return path
+
+
+async def _keep_posted_form(
+    scope: Scope, receive: Receive, headers: Headers, user_id: int
+) -> Receive:
+    """Keep a page form posted over an expired session; returns the receive to go on with."""
+    is_form = headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    if not is_form or scope["path"] in kept_forms.NOT_KEPT_PATHS:
+        return receive
+    body, receive = await _buffered_body(receive, get_settings().max_body_bytes)
+    if body is None:
+        return receive
+    fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    page = _form_page(headers, scope["path"])
+    ticket = await kept_forms.keep(user_id, page, scope["path"], fields)
+    scope["kept_form"] = (ticket, page)  # type: ignore[typeddict-unknown-key]
+    return receive
+
+
 class AuthenticationMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     exclude_path_pattern = ("^/static/",)
@@ -56,6 +111,11 @@ class AuthenticationMiddleware(ASGIMiddleware):
             if cookie and not is_api_write:
                 user = await sessions.user_for_session(cookie)
                 auth = "session" if user else None
+            if cookie and user is None and not scope["path"].startswith(API_PREFIX):
+                expired_user = await sessions.close_expired(cookie)
+                scope["expired_user_id"] = expired_user  # type: ignore[typeddict-unknown-key]
+                if expired_user is not None and method == "POST":
+                    receive = await _keep_posted_form(scope, receive, headers, expired_user)
         scope["user"] = user
         scope["auth"] = auth
         await next_app(scope, receive, send)

@@ -26,7 +26,8 @@ async def start_session(user_id: int) -> str:
 
 
 async def user_for_session(secret: str) -> CurrentUser | None:
-    """The user of a live session, refreshing its idle timer; None if unknown or expired."""
+    """The user of a live session, refreshing its idle timer; None if unknown or expired
+    (an expired session is left for ``close_expired``)."""
     settings = get_settings()
     now = utcnow()
     columns = [getattr(UserSession.user, column._meta.name) for column in USER_COLUMNS]
@@ -44,12 +45,22 @@ async def user_for_session(secret: str) -> CurrentUser | None:
     idle_limit = row["last_seen_at"] + timedelta(minutes=settings.session_idle_minutes)
     absolute_limit = row["created_at"] + timedelta(minutes=settings.session_absolute_minutes)
     if now >= idle_limit or now >= absolute_limit:
-        await UserSession.delete().where(UserSession.id == row["id"])
         return None
     if now - row["last_seen_at"] >= _TOUCH_INTERVAL:
         await UserSession.update({UserSession.last_seen_at: now}).where(UserSession.id == row["id"])
     fields = {key.removeprefix("user."): value for key, value in row.items()}
     return CurrentUser.from_row(fields)
+
+
+async def close_expired(secret: str) -> int | None:
+    """Delete a session that ``user_for_session`` refused; returns whose it was (None if there
+    was no such session), so a form posted just after it expired can be kept for that user."""
+    rows = (
+        await UserSession.delete()
+        .where(UserSession.token_hash == digest(secret))
+        .returning(UserSession.user)
+    )
+    return int(rows[0]["user"]) if rows else None
 
 
 async def end_session(secret: str) -> None:

@@ -42,6 +42,21 @@ class UserSession(Table, tablename="user_session"):
     last_seen_at = Timestamptz()
 
 
+class KeptForm(Table, tablename="kept_form"):
+    """A page form posted after its user's session had expired, kept for a few minutes so the
+    same user finds it filled in again after logging in (core/kept_forms.py). The browser holds
+    a random ticket in a cookie; only its SHA-256 is stored. The row is deleted when it is
+    used, when someone else logs in with the ticket, and when it expires."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    ticket_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    path = Varchar(length=500)  # the page the form was on, where it is given back
+    action = Varchar(length=500)  # where the form was posted (which form of the page)
+    fields = Text()  # JSON: [[name, value], ...] as posted, without the CSRF token
+    expires_at = Timestamptz(index=True)
+
+
 class ApiToken(Table, tablename="api_token"):
     """A bearer token for a system client (e.g. a GP's record system). Stored only as a hash."""
 

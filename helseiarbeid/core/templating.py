@@ -9,10 +9,11 @@ from jinja2 import Environment
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from helseiarbeid.core import small_counts
+from helseiarbeid.core import labels, small_counts
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.timefmt import format_date, format_datetime, format_number
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.settings import get_settings
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRECTORIES = [
@@ -60,6 +61,10 @@ def register_filters(environment: Environment) -> None:
     environment.filters["datetime_no"] = format_datetime
     environment.filters["number_no"] = format_number
     environment.filters["small_count"] = small_counts.shown_text
+    environment.filters["role_label"] = labels.role_label
+    environment.filters["action_label"] = labels.action_label
+    environment.filters["resource_label"] = labels.resource_label
+    environment.filters["purpose_label"] = labels.purpose_label
     environment.globals["clinic_staff"] = CLINIC_STAFF
     environment.globals["Role"] = Role
     environment.globals["small_count_rule"] = small_counts.RULE
@@ -68,6 +73,7 @@ def register_filters(environment: Environment) -> None:
 def _configure(engine: JinjaTemplateEngine) -> None:
     register_filters(engine.engine)
     engine.engine.globals["menu_for"] = menu_for
+    engine.engine.globals["session_idle_minutes"] = get_settings().session_idle_minutes
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from litestar import Request, Response
 from litestar.params import PathParameter, QueryParameter
 
+from helseiarbeid.core import kept_forms
 from helseiarbeid.core.audit import Actor
+from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.schemas import MAX_DB_INT
 from helseiarbeid.core.users import CurrentUser
 
@@ -27,6 +30,31 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor:
     user = current_user(request)
     client = "api" if request.scope.get("auth") == "token" else "web"
     return Actor(user_id=user.id, role=user.role.value, client=client)
+
+
+async def kept_form(request: Request[Any, Any, Any]) -> kept_forms.Kept | None:
+    """The form the signed-in user posted from this page just after their session expired,
+    if it was kept (core/kept_forms.py); single use. The page is then shown with these values
+    and base.html says the form was kept and must be sent again (nothing is sent for them)."""
+    kept = await kept_forms.take(
+        request.cookies.get(kept_forms.KEPT_FORM_COOKIE),
+        current_user(request).id,
+        request.url.path,
+    )
+    if kept is not None:
+        request.state.kept_form = True
+    return kept
+
+
+CONFIRM_FIELD = "bekreft"
+
+
+def require_confirmation(form: Mapping[str, Any], message: str) -> None:
+    """A step that cannot be undone (withdrawing a referral, cancelling a programme, sending
+    the report) needs its confirmation box ticked (_macros.html confirm_box), which works
+    without JavaScript. Raises InvalidInput naming the box, so the page shows the form again."""
+    if form.get(CONFIRM_FIELD) != "ja":
+        raise InvalidInput({CONFIRM_FIELD: message})
 
 
 def pdf_response(content: bytes, filename: str) -> Response[bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -25,6 +26,7 @@ from litestar.status_codes import (
 
 from helseiarbeid.core import database
 from helseiarbeid.core.errors import InvalidInput, ServiceError, TooManyAttempts
+from helseiarbeid.core.kept_forms import KEEP_FOR, KEPT_FORM_COOKIE
 from helseiarbeid.core.middleware import API_PREFIX
 from helseiarbeid.core.parse_errors import describe
 from helseiarbeid.core.sessions import SESSION_COOKIE
@@ -107,12 +109,37 @@ def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Respons
     return _respond(request, exc.status_code, exc.message, errors=errors, headers=headers)
 
 
+def _to_login(request: Request[Any, Any, Any]) -> Redirect:
+    """To the login page, and back here after it. A form posted over an expired session was
+    kept by the middleware: the browser gets its ticket, and the login leads to its page."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    expired = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
+    kept = cast("tuple[str, str] | None", request.scope.get("kept_form"))
+    if kept:
+        target = kept[1]
+    response = Redirect(f"/login?next={quote(target, safe='')}{expired}")
+    if kept:
+        response.set_cookie(
+            KEPT_FORM_COOKIE,
+            kept[0],
+            max_age=int(KEEP_FOR.total_seconds()),
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+    return response
+
+
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
-    if status == HTTP_401_UNAUTHORIZED and not _wants_json(request):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        expired = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""
-        return Redirect(f"/login?next={quote(target, safe='')}{expired}")
+    # A page form posted just after the session expired fails for want of a login (401), or
+    # first on its CSRF token if the browser has lost that cookie too (403): both go to login.
+    lost_session = status == HTTP_401_UNAUTHORIZED or (
+        status == HTTP_403_FORBIDDEN and request.scope.get("expired_user_id") is not None
+    )
+    if lost_session and not _wants_json(request):
+        return _to_login(request)
     if isinstance(exc.__cause__, SerializationException):
         return _respond(request, HTTP_400_BAD_REQUEST, "Innholdet er ikke gyldig JSON.")
     # Litestar's own exceptions carry the English status phrase; show ours instead.

@@ -15,6 +15,7 @@ from litestar.params import (
 )
 from litestar.response import Redirect, Template
 
+from helseiarbeid.core import audit
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
@@ -22,7 +23,15 @@ from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.users import CurrentUser
-from helseiarbeid.core.web import Offset, PathId, actor_of, current_user, pdf_response
+from helseiarbeid.core.web import (
+    Offset,
+    PathId,
+    actor_of,
+    current_user,
+    kept_form,
+    pdf_response,
+    require_confirmation,
+)
 from helseiarbeid.referrals import forms, services
 from helseiarbeid.referrals.schemas import (
     Complaint,
@@ -120,10 +129,10 @@ class ReferralApiController(Controller):
         self, request: Request[Any, Any, Any], referral_id: PathId
     ) -> Response[bytes]:
         """The report to the GP exactly as it was sent (404 until the team has written it)."""
-        _info, content = await services.open_document(
+        info, content = await services.open_document(
             current_user(request), actor_of(request), referral_id, kind="report"
         )
-        return pdf_response(content, f"rapport-{referral_id}.pdf")
+        return pdf_response(content, info.file_name)
 
     @get(
         "/{referral_id:int}/documents/{document_id:int}",
@@ -141,7 +150,7 @@ class ReferralApiController(Controller):
         info, content = await services.open_document(
             current_user(request), actor_of(request), referral_id, document_id=document_id
         )
-        return pdf_response(content, f"{info.kind}-{info.id}.pdf")
+        return pdf_response(content, info.file_name)
 
     @post(
         "/{referral_id:int}/information",
@@ -204,8 +213,9 @@ class ReferralPageController(Controller):
     opt = GP_ONLY
 
     @get("/ny")
-    async def new_form(self) -> Template:
-        values = {"submission_key": uuid.uuid4().hex, "urgency": "routine"}
+    async def new_form(self, request: Request[Any, Any, Any]) -> Template:
+        kept = await kept_form(request)
+        values = kept.fields if kept else {"submission_key": uuid.uuid4().hex, "urgency": "routine"}
         return Template("referrals/form.html", context=_form_context(values, {}))
 
     @post("/ny")
@@ -279,17 +289,7 @@ class ReferralPageController(Controller):
 
     @get("/{referral_id:int}")
     async def detail(self, request: Request[Any, Any, Any], referral_id: PathId) -> Template:
-        referral = await services.get_referral(
-            current_user(request), actor_of(request), referral_id
-        )
-        return Template(
-            "referrals/detail.html",
-            context={
-                "referral": referral,
-                "documents": await services.list_documents([referral_id]),
-                "error": None,
-            },
-        )
+        return await _detail_page(request, referral_id)
 
     @get("/{referral_id:int}/dokumenter/{document_id:int}")
     async def document(
@@ -301,7 +301,7 @@ class ReferralPageController(Controller):
         info, content = await services.open_document(
             current_user(request), actor_of(request), referral_id, document_id=document_id
         )
-        return pdf_response(content, f"{info.kind}-{info.id}.pdf")
+        return pdf_response(content, info.file_name)
 
     @post("/{referral_id:int}/svar")
     async def answer(
@@ -321,18 +321,45 @@ class ReferralPageController(Controller):
         request: Request[Any, Any, Any],
         referral_id: PathId,
         data: URLEncodedBody[dict[str, str]],
-    ) -> Redirect:
-        await services.withdraw(
-            current_user(request), actor_of(request), referral_id, data.get("reason", "")
-        )
+    ) -> Template | Redirect:
+        try:
+            require_confirmation(data, "Kryss av for å bekrefte at henvisningen skal trekkes.")
+            await services.withdraw(
+                current_user(request), actor_of(request), referral_id, data.get("reason", "")
+            )
+        except InvalidInput as exc:
+            return await _detail_page(request, referral_id, errors=exc.fields, values=data)
         return Redirect(f"/henvisninger/{referral_id}?trukket=1", status_code=303)
 
 
+async def _detail_page(
+    request: Request[Any, Any, Any],
+    referral_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Template:
+    """The GP's page of one referral; with ``errors``, the withdrawal form as typed (422)."""
+    referral = await services.get_referral(current_user(request), actor_of(request), referral_id)
+    return Template(
+        "referrals/detail.html",
+        context={
+            "referral": referral,
+            "documents": await services.list_documents([referral_id]),
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=422 if errors else 200,
+    )
+
+
 class PatientLookupController(Controller):
-    """Lets the privacy officer find a patient's access report by national ID.
+    """The privacy officer's per-patient access report ("who has seen my data",
+    pasientjournalloven § 22), found by national ID.
 
     The national ID travels in a POST body, never in a URL; the report's URL has the
-    internal patient id only.
+    internal patient id only. The report lives here, not in core's admin pages, because it
+    names the patient, and names are kept on referrals.
     """
 
     include_in_schema = False
@@ -342,3 +369,11 @@ class PatientLookupController(Controller):
     async def lookup(self, data: URLEncodedBody[dict[str, str]]) -> Redirect:
         patient_id = await services.find_patient_id(data.get("national_id", ""))
         return Redirect(f"/admin/audit/patients/{patient_id}", status_code=303)
+
+    @get("/admin/audit/patients/{patient_id:int}")
+    async def report(self, request: Request[Any, Any, Any], patient_id: PathId) -> Template:
+        patient = await services.patient_identity(actor_of(request), patient_id)
+        summaries = await audit.patient_report(patient_id, actor_of(request))
+        return Template(
+            "admin/patient_report.html", context={"patient": patient, "summaries": summaries}
+        )

@@ -568,6 +568,44 @@ async def find_patient_id(national_id: str) -> int:
     return int(row["id"])
 
 
+@dataclass(frozen=True)
+class PatientIdentity:
+    """Who a patient is, as the privacy officer's access report names them."""
+
+    id: int
+    name: str  # as written on the patient's latest referral
+    masked_national_id: str  # birth date and five stars: "150580*****"
+
+
+async def patient_identity(actor: Actor, patient_id: int) -> PatientIdentity:
+    """The patient's name and masked national ID; the reading is recorded in the access log.
+
+    Raises NotFound for a patient id that is not registered.
+    """
+    row = await (
+        Referral.select(Referral.patient_name, Referral.patient.national_id)
+        .where(Referral.patient == patient_id)
+        .order_by(Referral.id, ascending=False)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Ingen pasient med denne id-en er registrert.")
+    await audit.record(
+        actor,
+        AuditAction.READ,
+        "patient",
+        patient_id,
+        purpose="navn og fødselsnummer vist i tilgangsrapport",
+        patient_id=patient_id,
+    )
+    national_id = row["patient.national_id"]
+    return PatientIdentity(
+        id=patient_id,
+        name=row["patient_name"],
+        masked_national_id=national_id[:6] + "*" * (len(national_id) - 6),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Status changes
 
@@ -780,6 +818,11 @@ class DocumentInfo:
     created_at: datetime
     cancelled_at: datetime | None = None
 
+    @property
+    def file_name(self) -> str:
+        """The name a browser saves the PDF under, in Norwegian: "innkalling-12.pdf"."""
+        return f"{DOCUMENT_FILE_NAMES.get(self.kind, 'dokument')}-{self.id}.pdf"
+
 
 async def cancel_document(actor: Actor, referral_id: int, document_id: int) -> None:
     """Mark a sent letter as no longer holding (the appointment letter of a cancelled time);
@@ -796,6 +839,15 @@ async def cancel_document(actor: Actor, referral_id: int, document_id: int) -> N
         patient_id=await patient_of(referral_id),
         referral_id=referral_id,
     )
+
+
+# Stored letters and reports by kind (referral_document.kind), as their PDF files are named.
+DOCUMENT_FILE_NAMES = {
+    "report": "rapport-til-fastlege",
+    "appointment_letter": "innkalling",
+    "onward_referral": "henvisning-videre",
+    "cancellation_letter": "avlysning",
+}
 
 
 async def list_documents(referral_ids: list[int]) -> list[DocumentInfo]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from helseiarbeid.core.labels import REFERRAL_STATUS_LABELS
+
 
 class Status(enum.StrEnum):
     RECEIVED = "received"
@@ -24,13 +26,7 @@ class Status(enum.StrEnum):
 
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.RECEIVED: "Mottatt",
-    Status.UNDER_ASSESSMENT: "Under vurdering",
-    Status.ACCEPTED: "Tatt inn",
-    Status.RETURNED: "Returnert til fastlege",
-    Status.IN_PROGRESS: "Under utredning",
-    Status.COMPLETED: "Avsluttet",
-    Status.WITHDRAWN: "Trukket tilbake",
+    status: REFERRAL_STATUS_LABELS[status.value] for status in Status
 }
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {

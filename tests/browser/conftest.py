@@ -13,7 +13,11 @@ from tests.cast import Cast
 from tests.live_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+# axe-core from the npm registry (package.json; `make test-tools`), injected into each page.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -63,6 +67,37 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 
 async def screenshot(page: Page, name: str) -> None:
-    """Keep a picture of each page the tests visit, for a person to look at."""
+    """Keep a picture of each page the tests visit, for a person to look at, and check the page
+    with axe-core: no WCAG 2.1 A/AA violation."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    await assert_accessible(page, name)
+
+
+async def assert_accessible(page: Page, name: str) -> None:
+    """axe-core's WCAG 2.0/2.1 A and AA rules find nothing on the page as it is now."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test-tools` (npm ci)")
+    if not await page.evaluate("() => typeof window.axe === 'object'"):
+        await page.add_script_tag(path=str(AXE))
+    violations = await page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map((v) => ({
+                id: v.id, help: v.help,
+                nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + ": " + n.failureSummary),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    report = "\n".join(
+        f"- {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations
+    )
+    assert not violations, f"axe found WCAG violations on {name} ({page.url}):\n{report}"
+
+
+async def assert_fits(page: Page, width: int = 390) -> None:
+    """Nothing on the page is wider than a phone's screen: no sideways scrolling."""
+    await page.set_viewport_size({"width": width, "height": 844})
+    scroll_width = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide at {width} px"

@@ -14,7 +14,7 @@ from helseiarbeid.clinic_track.tables import Consultation
 from helseiarbeid.core.clock import pinned, today_in_oslo
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_fits, screenshot
 from tests.cast import PASSWORD, Cast
 from tests.clinic_track.conftest import next_weekday_at
 from tests.referrals.factories import OTHER_PATIENT_ID, referral_body
@@ -64,6 +64,9 @@ async def test_worklist_to_report(browser: Browser, live_server: str, two_referr
     await expect(first_row).to_contain_text(two_referrals)
     await expect(first_row).to_contain_text("Forfalt")
     await screenshot(coordinator, "worklist")
+    await assert_fits(coordinator)
+    await screenshot(coordinator, "worklist-390")
+    await coordinator.set_viewport_size({"width": 1280, "height": 720})
 
     physician = await _new_page(browser)
     await _log_in(physician, live_server, "frida@test.example")
@@ -116,6 +119,10 @@ async def test_worklist_to_report(browser: Browser, live_server: str, two_referr
     await expect(physician.get_by_role("heading", name="Utkast til rapport")).to_be_visible()
     await expect(physician.locator("main")).to_contain_text("gjennomført")
     await screenshot(physician, "report-preview")
+    await physician.get_by_role("button", name="Send rapporten").click()
+    # The browser will not send it without the confirmation box (required), nor will the server.
+    await expect(physician.get_by_role("heading", name="Utkast til rapport")).to_be_visible()
+    await physician.get_by_label("Ja, rapporten skal sendes fastlegen", exact=False).check()
     await physician.get_by_role("button", name="Send rapporten").click()
     await expect(physician.get_by_role("link", name="Rapport sendt", exact=False)).to_be_visible()
     await expect(physician.locator("#rapport")).to_contain_text("Saken er avsluttet")

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from helseiarbeid.company_track import services
 from helseiarbeid.company_track.schemas import EnterpriseCreate
 from helseiarbeid.core.identifiers import synthetic_org_number
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_fits, screenshot
 from tests.cast import PASSWORD, Cast
 
 pytestmark = pytest.mark.browser
@@ -66,8 +66,8 @@ async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_down
 
     coordinator = await _page_as(browser, live_server, "kari@test.example")
     await coordinator.goto(programme_url)
-    await coordinator.get_by_label("Per Psykolog (psykolog)").first.check()
-    await coordinator.get_by_label("Nils NAV (NAV)").first.check()
+    await coordinator.get_by_label("Per Psykolog (Psykolog)").first.check()
+    await coordinator.get_by_label("Nils NAV (NAV-veileder)").first.check()
     await coordinator.get_by_role("button", name="Bekreft samlingen").click()
     await expect(coordinator.locator(".session").first).to_contain_text("Bekreftet")
 
@@ -75,11 +75,26 @@ async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_down
         await expect(
             coordinator.get_by_role("heading", name=f"Sett opp: Modul {number}", exact=False)
         ).to_be_visible()
-        await coordinator.get_by_label("Frida Fysikalsk (lege)").last.check()
+        await coordinator.get_by_label("Frida Fysikalsk (Fysikalsk medisiner)").last.check()
         await coordinator.get_by_label("Nils NAV (NAV-veileder)").last.check()
         await coordinator.get_by_role("button", name="Sett opp samlingen").click()
         await expect(coordinator.get_by_role("status")).to_have_text("Lagret.")
     await screenshot(coordinator, "programme-coordinator")
+
+    await coordinator.goto(f"{live_server}/planlegging")
+    await expect(
+        coordinator.get_by_role("heading", name="Planlegging av bedriftstiltak")
+    ).to_be_visible()
+    chips = coordinator.locator(".tl-item")
+    assert await chips.count() == 4
+    for index in range(4):
+        box = await chips.nth(index).bounding_box()
+        assert box is not None
+        assert box["width"] >= 24
+        assert box["height"] >= 24  # WCAG 2.5.8 target size
+    await screenshot(coordinator, "planning")
+    await assert_fits(coordinator)
+    await screenshot(coordinator, "planning-390")
 
     await contact.reload()
     for title in ("Forankringsmøte", "Modul 1", "Modul 2", "Modul 3"):

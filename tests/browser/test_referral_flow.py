@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_fits, screenshot
 from tests.cast import PASSWORD
 from tests.referrals.factories import EMPLOYER_ORG, PATIENT_ID
 
@@ -50,6 +50,8 @@ async def test_gp_corrects_a_national_id_submits_and_finds_the_referral(
     await page.get_by_role("button", name="Send henvisning").click()
 
     national_id = page.get_by_label("Fødselsnummer eller D-nummer")
+    await expect(page.locator("#error-summary")).to_be_focused()
+    await expect(page.locator("#error-summary")).to_be_in_viewport()
     await expect(national_id).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#patient-national_id-error")).to_have_text(
         "Feil: Fødselsnummeret har feil kontrollsiffer."
@@ -84,3 +86,18 @@ async def test_gp_corrects_a_national_id_submits_and_finds_the_referral(
     await expect(row).to_contain_text("Lise Lyngstad")
     await expect(row).to_contain_text("Mottatt")
     await screenshot(page, "mine-henvisninger")
+    await assert_fits(page)
+    await screenshot(page, "mine-henvisninger-390")
+
+    await row.get_by_role("link", name=reference).click()
+    await expect(page.get_by_role("heading", name=f"Henvisning {reference}")).to_be_visible()
+    box = page.get_by_label(f"Ja, trekk tilbake henvisningen {reference}")
+    await box.evaluate("box => { box.required = false; }")  # as a browser without validation
+    await page.get_by_role("button", name="Trekk tilbake henvisningen").click()
+    summary = page.locator("#error-summary")
+    await expect(summary).to_contain_text("Kryss av for å bekrefte")
+    await expect(summary).to_be_focused()
+    await screenshot(page, "withdraw-confirm-error")
+    await box.check()
+    await page.get_by_role("button", name="Trekk tilbake henvisningen").click()
+    await expect(page.get_by_role("status")).to_have_text("Henvisningen er trukket tilbake.")

@@ -100,7 +100,7 @@ async def test_forms_along_the_pathway(pathway: Pathway) -> None:
     preview = await pathway.client.get(f"/klinikk/henvisninger/{pathway.id}/rapport")
     assert preview.status_code == 200, preview.text
     draft = preview.text.split('name="draft" value="')[1].split('"')[0]
-    status, page = await _form(pathway, "frida", "rapport", version="4", draft=draft)
+    status, page = await _form(pathway, "frida", "rapport", version="4", draft=draft, bekreft="ja")
     assert status == 303, page
     assert "Rapport sendt" in page
 

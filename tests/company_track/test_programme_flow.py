@@ -73,6 +73,9 @@ async def test_from_request_to_evaluation_report(company: Company) -> None:
         f"/api/v1/programmes/{programme_id}/plan.pdf", headers=await company.headers("erik")
     )
     assert plan.status_code == 200
+    assert (
+        plan.headers["content-disposition"] == f'inline; filename="programplan-{programme_id}.pdf"'
+    )
     plan_text = _text(plan.content)
     assert "Programplan for Havnelager" in plan_text
     assert "fra 8,2 % til 7,5 %" in plan_text
@@ -132,6 +135,9 @@ async def test_from_request_to_evaluation_report(company: Company) -> None:
         headers=await company.headers("erik"),
     )
     assert report.status_code == 200
+    assert report.headers["content-disposition"] == (
+        f'inline; filename="evalueringsrapport-{programme_id}.pdf"'
+    )
     report_text = _text(report.content)
     assert "Evalueringsrapport for Havnelager" in report_text
     assert "8,2 % → 7,5 % → 7,4 %" in report_text

@@ -146,7 +146,7 @@ async def test_the_gp_withdraws_from_the_referral_page(
     token = await csrf_token(client)
     response = await client.post(
         f"/henvisninger/{annes_referral['id']}/trekk-tilbake",
-        data={"reason": "Feil pasient", "_csrf_token": token},
+        data={"reason": "Feil pasient", "bekreft": "ja", "_csrf_token": token},
     )
     assert response.status_code == 303
     page = await client.get(response.headers["location"])

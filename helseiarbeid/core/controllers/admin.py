@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -16,7 +16,7 @@ from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.schemas import AuditEventOut, AuditPage
-from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of
+from helseiarbeid.core.web import Offset, PathId, QueryId
 from helseiarbeid.settings import get_settings
 
 PAGE_SIZE = 50
@@ -82,16 +82,6 @@ class AdminController(Controller):
                 "actions": list(AuditAction),
                 "users": await users.list_users(),
             },
-        )
-
-    @get("/admin/audit/patients/{patient_id:int}", include_in_schema=False)
-    async def patient_report_page(
-        self, request: Request[Any, Any, Any], patient_id: PathId
-    ) -> Template:
-        summaries = await audit.patient_report(patient_id, actor_of(request))
-        return Template(
-            "admin/patient_report.html",
-            context={"patient_id": patient_id, "summaries": summaries},
         )
 
     @get("/admin/users", include_in_schema=False)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from helseiarbeid.core import login, sessions
+from helseiarbeid.core import kept_forms, login, sessions
 from helseiarbeid.core.errors import InvalidInput, TooManyAttempts
 from helseiarbeid.core.policy import PUBLIC, SIGNED_IN
 from helseiarbeid.settings import get_settings
@@ -31,10 +32,17 @@ class AuthController(Controller):
     include_in_schema = False
 
     @get("/login", opt=PUBLIC)
-    async def login_page(self, next: FromQuery[str | None] = None) -> Template:
+    async def login_page(
+        self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+    ) -> Template:
         return Template(
             "login.html",
-            context={"next": safe_next(next), "email": "", "error": None},
+            context={
+                "next": safe_next(next),
+                "email": "",
+                "error": None,
+                "form_kept": bool(request.cookies.get(kept_forms.KEPT_FORM_COOKIE)),
+            },
         )
 
     @post("/login", opt=PUBLIC)
@@ -42,7 +50,9 @@ class AuthController(Controller):
         email = data.get("email", "")
         target = safe_next(data.get("next"))
         try:
-            cookie = await login.log_in(email, data.get("password", ""), _client_address(request))
+            cookie, user_id = await login.log_in(
+                email, data.get("password", ""), _client_address(request)
+            )
         except (InvalidInput, TooManyAttempts) as exc:
             headers = (
                 {"Retry-After": str(exc.retry_after_seconds)}
@@ -51,11 +61,15 @@ class AuthController(Controller):
             )
             return Template(
                 "login.html",
-                context={"next": target, "email": email, "error": exc.message},
+                context={"next": target, "email": email, "error": exc.message, "form_kept": False},
                 status_code=exc.status_code,
                 headers=headers,
             )
-        response = Redirect(target, status_code=303)
+        ticket = request.cookies.get(kept_forms.KEPT_FORM_COOKIE)
+        kept_page = await kept_forms.page_after_login(ticket, user_id)
+        response = Redirect(kept_page or target, status_code=303)
+        if ticket and kept_page is None:
+            response.delete_cookie(kept_forms.KEPT_FORM_COOKIE, path="/")
         response.set_cookie(
             sessions.SESSION_COOKIE,
             cookie,
@@ -66,6 +80,14 @@ class AuthController(Controller):
             path="/",
         )
         return response
+
+    @post("/okt/forleng", opt=SIGNED_IN)
+    async def keep_alive(self, request: Request[Any, Any, Any]) -> Redirect:
+        """«Fortsett å være innlogget»: reaching here has already refreshed the session's idle
+        timer (the middleware touches it); back to the page the button was on."""
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc == request.headers.get("host")
+        return Redirect(safe_next(referer.path if same_site else None), status_code=303)
 
     @post("/logout", opt=SIGNED_IN)
     async def log_out(self, request: Request[Any, Any, Any]) -> Redirect:
