@@ -37,6 +37,7 @@ from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
 from helseiarbeid.core.schemas import MAX_DB_INT
+from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of, current_user
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import Complaint, Urgency
@@ -228,6 +229,7 @@ class ClinicApiController(Controller):
 
 
 def _case_context(
+    user: CurrentUser,
     referral: Any,
     recorded: CaseOut,
     team: list[Any],
@@ -246,7 +248,7 @@ def _case_context(
         "recommendations": list(Recommendation),
         "decisions": list(Decision),
         "priorities": list(Priority),
-        "destinations": list(Destination),
+        "destinations": services.onward_destinations(user),
         "AWAITING": AWAITING_ASSESSMENT,
     }
 
@@ -304,11 +306,11 @@ class ClinicPageController(Controller):
 
     @get("/henvisninger/{referral_id:int}")
     async def case_page(self, request: Request[Any, Any, Any], referral_id: PathId) -> Template:
-        referral, recorded = await services.case(
-            current_user(request), actor_of(request), referral_id
-        )
+        user = current_user(request)
+        referral, recorded = await services.case(user, actor_of(request), referral_id)
         return Template(
-            "clinic_track/case.html", context=_case_context(referral, recorded, await _team())
+            "clinic_track/case.html",
+            context=_case_context(user, referral, recorded, await _team()),
         )
 
     async def _act(
@@ -329,7 +331,13 @@ class ClinicPageController(Controller):
             return Template(
                 "clinic_track/case.html",
                 context=_case_context(
-                    referral, recorded, await _team(), section=section, errors=errors, values=form
+                    user,
+                    referral,
+                    recorded,
+                    await _team(),
+                    section=section,
+                    errors=errors,
+                    values=form,
                 ),
                 status_code=exc.status_code,
             )

@@ -66,6 +66,12 @@ class Destination(enum.StrEnum):
     def label(self) -> str:
         return DESTINATION_LABELS[self]
 
+    @property
+    def is_health_service(self) -> bool:
+        """A referral into health care (everything but NAV's own work-oriented measures):
+        a clinician's decision, signed by a physician or psychologist with HPR number."""
+        return self is not Destination.NAV_WORK_MEASURES
+
 
 DESTINATION_LABELS = {
     Destination.PHYSIOTHERAPY: "Fysioterapi",

@@ -41,7 +41,7 @@ from helseiarbeid.clinic_track.tables import (
 )
 from helseiarbeid.core import audit, busy_time
 from helseiarbeid.core.audit import Actor, AuditAction
-from helseiarbeid.core.clock import today_in_oslo, utcnow, within_horizon
+from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.database import is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
@@ -51,6 +51,7 @@ from helseiarbeid.core.tables import User
 from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import working_days_between
+from helseiarbeid.core.working_hours import check_bookable
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import Complaint, ReferralOut, Urgency
 from helseiarbeid.referrals.status import (
@@ -333,13 +334,9 @@ async def _team_members(staff_ids: list[int]) -> list[dict[str, Any]]:
 async def book_consultation(
     user: CurrentUser, actor: Actor, referral_id: int, data: ConsultationCreate
 ) -> ConsultationOut:
-    """Book the patient with team members; nobody is booked twice at once (409 otherwise)."""
-    if data.starts_at.tzinfo is None:
-        raise InvalidInput({"starts_at": "Oppgi tidspunktet med tidssone, f.eks. +01:00."})
-    if data.starts_at <= utcnow():
-        raise InvalidInput({"starts_at": "Konsultasjonen må ligge fram i tid."})
-    if not within_horizon(data.starts_at):
-        raise InvalidInput({"starts_at": "Konsultasjoner kan settes opp høyst to år fram i tid."})
+    """Book the patient with team members: within the team's working hours
+    (``core.working_hours``, 422 on ``starts_at``), nobody booked twice at once (409)."""
+    check_bookable(data.starts_at, timedelta(minutes=data.duration_minutes))
     if not data.location.strip():
         raise InvalidInput({"location": "Oppgi sted eller rom."})
     staff_ids = list(dict.fromkeys(data.staff_ids))
@@ -522,10 +519,34 @@ async def save_clarification(
     )
 
 
+# Who may refer into health services and sign the letter: health personnel with an HPR
+# number (``users.create_user`` requires one for these roles). The NAV counsellor is not
+# health personnel and registers NAV's own work-oriented measures.
+REFERRING_CLINICIANS = frozenset({Role.PSYCHOLOGIST, Role.PHYSICIAN})
+
+
+def onward_destinations(user: CurrentUser) -> list[Destination]:
+    """The destinations this team member may refer to: all for a physician or psychologist,
+    NAV's work-oriented measures only for anyone else on the team."""
+    return [d for d in Destination if user.role in REFERRING_CLINICIANS or not d.is_health_service]
+
+
 async def add_onward_referral(
     user: CurrentUser, actor: Actor, referral_id: int, data: OnwardReferralCreate
 ) -> OnwardReferralOut:
+    """Refer the patient onward and store the letter, signed by ``user``.
+
+    A referral into health services (DPS, specialist departments, physiotherapy ...) is a
+    clinician's decision (DOMAIN.md: a physician or psychologist, with HPR number); anyone
+    else is refused with 422 on ``destination_type``. 409 unless the case is accepted or in
+    progress.
+    """
     problems = {}
+    if data.destination_type not in onward_destinations(user):
+        problems["destination_type"] = (
+            "Henvisning til helsetjenester gjøres av lege eller psykolog med HPR-nummer. "
+            "Som NAV-veileder kan du registrere arbeidsrettede tiltak i NAV."
+        )
     if not data.destination_name.strip():
         problems["destination_name"] = "Oppgi hvor pasienten henvises."
     if not data.reason.strip():

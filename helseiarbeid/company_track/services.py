@@ -41,7 +41,7 @@ from helseiarbeid.company_track.tables import (
     SessionFacilitator,
 )
 from helseiarbeid.core import busy_time, mail
-from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow, within_horizon
+from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow
 from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
@@ -51,7 +51,7 @@ from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import BusyPeriod, User
 from helseiarbeid.core.timefmt import format_date, format_datetime, to_oslo
 from helseiarbeid.core.users import CurrentUser
-from helseiarbeid.core.working_days import is_working_day
+from helseiarbeid.core.working_hours import check_bookable
 from helseiarbeid.settings import get_settings
 
 COMPANY_SESSION = "company_session"
@@ -440,37 +440,10 @@ class Proposed:
     ends_at: datetime
 
 
-def _check_horizon(starts_at: datetime) -> None:
-    if starts_at.tzinfo is not None and not within_horizon(starts_at):
-        raise InvalidInput({"starts_at": "Samlinger kan settes opp høyst to år fram i tid."})
-
-
-def _check_calendar(starts_at: datetime, ends_at: datetime, area: dict[str, Any]) -> None:
-    """Weekday, not a public holiday, within working hours, not in the past, area open."""
-    settings = get_settings()
-    if starts_at.tzinfo is None:
-        raise InvalidInput({"starts_at": "Oppgi tidspunktet med tidssone, f.eks. +01:00."})
-    local_start, local_end = to_oslo(starts_at), to_oslo(ends_at)
-    if starts_at <= utcnow():
-        raise InvalidInput({"starts_at": "Tidspunktet har allerede vært."})
-    if not is_working_day(local_start.date()):
-        raise InvalidInput(
-            {"starts_at": f"{format_date(local_start)} er helg eller helligdag; velg en virkedag."}
-        )
-    opening = time(settings.working_day_start_hour)
-    closing = time(settings.working_day_end_hour)
-    if (
-        local_start.time() < opening
-        or local_end.date() != local_start.date()
-        or local_end.time() > closing
-    ):
-        raise InvalidInput(
-            {
-                "starts_at": f"Samlinger må ligge innenfor arbeidstiden "
-                f"{opening:%H:%M}–{closing:%H:%M}."
-            }
-        )
-    closed = _not_open_message(area, local_start.date())
+def _check_calendar(starts_at: datetime, minutes: int, area: dict[str, Any]) -> None:
+    """The team's working-hours rule (``core.working_hours``), and the area open by then."""
+    check_bookable(starts_at, timedelta(minutes=minutes))
+    closed = _not_open_message(area, to_oslo(starts_at).date())
     if closed:
         raise Conflict(closed)
 
@@ -599,13 +572,12 @@ async def add_session(user: CurrentUser, programme_id: int, data: SessionCreate)
         raise InvalidInput({"facilitator_ids": "Koordinatoren velger veiledere."})
     if not is_contact:
         await _check_facilitators(data.facilitator_ids or [])
-    _check_horizon(data.starts_at)
     minutes = data.duration_minutes or _default_minutes(data.kind)
     if data.kind.is_module and minutes != MODULE_MINUTES:
         raise InvalidInput({"duration_minutes": f"En modul varer {MODULE_MINUTES} minutter."})
-    ends_at = data.starts_at + timedelta(minutes=minutes)
     area = await _area_of_enterprise(row["enterprise"])
-    _check_calendar(data.starts_at, ends_at, area)
+    _check_calendar(data.starts_at, minutes, area)
+    ends_at = data.starts_at + timedelta(minutes=minutes)
     location = (data.location or "").strip() or row["enterprise.address"]
     if len(location) > 300:
         raise InvalidInput({"location": "Stedet kan ha høyst 300 tegn."})
@@ -670,7 +642,7 @@ async def confirm_session(user: CurrentUser, session_id: int, facilitator_ids: l
         session = await _locked_session(session_id)
         if session["state"] != SessionState.REQUESTED.value:
             raise Conflict("Bare ønskede samlinger kan bekreftes.")
-        _check_calendar(session["starts_at"], _ends(session), area)
+        _check_calendar(session["starts_at"], session["duration_minutes"], area)
         await _reserve(session_id, facilitators, session["starts_at"], _ends(session))
         await SessionFacilitator.insert(
             *[SessionFacilitator(session=session_id, facilitator=f) for f in facilitators]
@@ -688,11 +660,11 @@ async def confirm_session(user: CurrentUser, session_id: int, facilitator_ids: l
 
 async def reschedule_session(user: CurrentUser, session_id: int, starts_at: datetime) -> None:
     seen = await session_row(user, session_id)
-    _check_horizon(starts_at)
     row = await _programme_row(user, seen["programme"])
     _open_programme(row)
+    area = await _area_of_enterprise(row["enterprise"])
+    _check_calendar(starts_at, seen["duration_minutes"], area)
     duration = timedelta(minutes=seen["duration_minutes"])
-    _check_calendar(starts_at, starts_at + duration, await _area_of_enterprise(row["enterprise"]))
     async with write_transaction():
         session = await _locked_session(session_id)
         if session["state"] not in ACTIVE_STATES:
@@ -906,7 +878,7 @@ async def slots(user: CurrentUser, programme_id: int, kind: SessionKind) -> Slot
             starts = datetime.combine(day, slot_start, tzinfo=OSLO)
             ends = starts + timedelta(minutes=minutes)
             try:
-                _check_calendar(starts, ends, area)
+                _check_calendar(starts, minutes, area)
                 _check_order(Proposed(kind, starts, ends), others)
             except (InvalidInput, Conflict):
                 continue
