@@ -197,6 +197,8 @@ class WorklistItem(Schema):
     status: Status
     received_at: datetime
     assessment_due: date
+    # Urgent referrals: the team's internal target for assessment (None when routine).
+    assessment_target: date | None
     overdue: bool
     working_days_left: int
     patient_name: str
@@ -252,6 +254,9 @@ class Dashboard(Schema):
     counts_by_status: dict[str, int]
     overdue: int
     due_within_3_working_days: int
+    # Urgent referrals waiting for assessment, and those of them past the internal target.
+    urgent_awaiting: int
+    urgent_past_target: int
     periods: list[PeriodStats]
     referrals_per_month: list[MonthCount]
     onward_destinations: dict[str, int]

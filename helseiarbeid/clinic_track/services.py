@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.mixins import OrderByRaw
 
 from helseiarbeid.clinic_track.schemas import (
     AssessmentCreate,
@@ -91,6 +92,12 @@ async def _start_assessment(actor: Actor, referral_id: int, reason: str) -> Stat
 # ---------------------------------------------------------------------------------------------
 # Worklist
 
+# Urgent referrals not yet assessed come first, whatever their deadline (a constant, like
+# OPEN_SQL, so the plan does not depend on a parameter).
+URGENT_FIRST_SQL = (
+    "CASE WHEN urgency = 'urgent' AND status IN ('received', 'under_assessment') THEN 0 ELSE 1 END"
+)
+
 
 async def worklist(
     actor: Actor,
@@ -103,7 +110,8 @@ async def worklist(
     limit: int = 50,
     offset: int = 0,
 ) -> Worklist:
-    """Referrals waiting for the team, soonest deadline first; overdue ones marked."""
+    """Referrals waiting for the team: urgent ones still to be assessed first, then the
+    soonest legal deadline; overdue ones marked, urgent ones with their internal target."""
     today = today_in_oslo()
     condition: Any = Referral.status.is_in([status.value for status in statuses])
     if statuses <= OPEN:
@@ -124,6 +132,7 @@ async def worklist(
             Referral.status,
             Referral.received_at,
             Referral.assessment_due,
+            Referral.assessment_target,
             Referral.complaint,
             Referral.urgency,
             Referral.patient,
@@ -131,6 +140,7 @@ async def worklist(
             Referral.responsible.name,
         )
         .where(condition)
+        .order_by(OrderByRaw(URGENT_FIRST_SQL))
         .order_by(Referral.assessment_due)
         .order_by(Referral.received_at)
         .limit(limit)
@@ -160,6 +170,7 @@ async def worklist(
                 status=status,
                 received_at=row["received_at"],
                 assessment_due=due,
+                assessment_target=row["assessment_target"],
                 overdue=overdue,
                 working_days_left=left,
                 patient_name=row["patient_name"],

@@ -12,6 +12,7 @@ from litestar.template.config import TemplateConfig
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.timefmt import format_date, format_datetime, format_number
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.settings import get_settings
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRECTORIES = [
@@ -58,6 +59,8 @@ def register_filters(environment: Environment) -> None:
     environment.filters["datetime_no"] = format_datetime
     environment.filters["number_no"] = format_number
     environment.globals["clinic_staff"] = CLINIC_STAFF
+    # Shown beside an urgent referral's internal target (settings are read once per process).
+    environment.globals["urgent_assessment_days"] = get_settings().urgent_assessment_days
     environment.globals["Role"] = Role
 
 
