@@ -128,4 +128,11 @@ async def test_the_dashboard_counts_urgent_referrals_apart(
     assert figures["urgent_past_target"] == 1
     await sign_in(client, cast["kari"])
     page = await client.get("/klinikk/oversikt")
-    assert "hastehenvisninger venter på vurdering, 1 over internt mål (3 virkedager)" in page.text
+    assert (
+        '<span class="kpi-value">2</span><span class="kpi-label">hastehenvisninger venter på '
+        "vurdering</span>" in page.text
+    )
+    assert (
+        '<span class="kpi-value">1</span><span class="kpi-label">hastehenvisninger over internt '
+        "mål (3 virkedager)</span>" in page.text
+    )
