@@ -107,6 +107,10 @@ async def test_sittings_chosen_in_two_weeks_are_requested_together(
         datetime.fromisoformat(second_choice),
     ]
     assert {m["state"] for m in modules} == {"requested"}
+    # Modul 2 is next; more sittings of Modul 1 can still be asked for.
+    after = (await company.client.get(f"/program/{anchored}")).text
+    assert "Be om: Modul 2" in after
+    assert f'href="/program/{anchored}?kind=module_1#samlinger"' in after
 
 
 async def test_a_batch_is_stored_all_or_none(company: Company, anchored: int) -> None:
