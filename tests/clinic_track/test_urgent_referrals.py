@@ -129,8 +129,8 @@ async def test_the_dashboard_counts_urgent_referrals_apart(
     await sign_in(client, cast["kari"])
     page = await client.get("/klinikk/oversikt")
     assert (
-        '<span class="kpi-value">2</span><span class="kpi-label">hastehenvisninger venter på '
-        "vurdering</span>" in page.text
+        '<span class="kpi-value">2</span><span class="kpi-label"><a href="/klinikk/arbeidsliste'
+        '?urgency=urgent">hastehenvisninger</a> venter på vurdering</span>' in page.text
     )
     assert (
         '<span class="kpi-value">1</span><span class="kpi-label">hastehenvisninger over internt '
