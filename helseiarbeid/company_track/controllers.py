@@ -422,10 +422,10 @@ class CompanyPageController(Controller):
         may be chosen, e.g. one per shift). The week buttons post here too ("uke"): then
         nothing is stored and the page shows that week with the ticked times carried along."""
         user = current_user(request)
-        kind = _kind(data.get("kind"))
-        if data.get("uke"):
-            return _to_week(programme_id, kind, data["uke"], data.get("slot", []))
         try:
+            kind = _kind(data.get("kind"))
+            if data.get("uke"):
+                return _to_week(programme_id, kind, data["uke"], data.get("slot", []))
             starts = forms.chosen_slots(data)
             facilitators = forms.ids(data, "facilitator_ids") or None
             await services.add_sessions(
@@ -447,7 +447,7 @@ class CompanyPageController(Controller):
             return await self._programme_page(
                 request,
                 programme_id,
-                kind=kind,
+                kind=SessionKind(data["kind"]) if data.get("kind") in set(SessionKind) else None,
                 week=_week_of(data.get("vist_uke")),
                 chosen=_instants(ticked if isinstance(ticked, list) else [ticked]),
                 section="samlinger",

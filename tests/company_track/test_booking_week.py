@@ -52,6 +52,10 @@ async def test_nothing_is_chosen_for_the_contact(company: Company) -> None:
     assert sent.status_code == 422
     assert "Ledige tidspunkter: velg minst ett tidspunkt før du sender." in sent.text
     assert 'id="slot-error"' in sent.text
+    no_kind = await _post(company.client, programme_id, slot=slots[0][0])
+    assert no_kind.status_code == 422
+    assert "Velg hvilken samling det gjelder." in no_kind.text
+    assert "Ledige tidspunkter" in no_kind.text, "the booking page is shown again"
     assert await ProgrammeSession.count() == 0
 
 
