@@ -100,3 +100,17 @@ async def test_module_sittings_chosen_in_two_weeks(
     assert first_label is not None
     await expect(sittings.first).to_contain_text(first_label.split("–")[0].split(",")[0])
     await screenshot(page, f"booking-week-sent-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+async def test_a_cancelled_programme_offers_a_new_one(
+    browser: Browser, live_server: str, cast: Cast, anchored_programme: int, width: int
+) -> None:
+    await services.cancel_programme(cast["kari"], anchored_programme, "Virksomheten omorganiseres.")
+    page = await _contact_page(browser, live_server, width)
+    await page.goto(f"{live_server}/bedrift")
+    await expect(page.locator("#nytt-program")).to_contain_text("Programmet er avlyst.")
+    await screenshot(page, f"programme-cancelled-{width}")
+    await page.get_by_role("button", name="Be om nytt program").click()
+    await expect(page.get_by_role("heading", name="Be om: Forankringsmøte")).to_be_visible()
+    assert await page.locator('input[name="slot"]:checked').count() == 0
