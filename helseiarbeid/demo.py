@@ -367,9 +367,11 @@ async def _follow_case(
         )
         if rng.random() < 0.6:
             destination, name, reason = rng.choice(ONWARD)
+            # Referrals into health services are a clinician's; NAV registers NAV measures.
+            author = assessor if destination.is_health_service else nav
             await clinic.add_onward_referral(
-                nav,
-                _actor(nav),
+                author,
+                _actor(author),
                 referral_id,
                 OnwardReferralCreate(
                     destination_type=destination, destination_name=name, reason=reason

@@ -61,6 +61,9 @@ class Settings:
     travel_buffer_minutes: int = 30
     working_day_start_hour: int = 8
     working_day_end_hour: int = 16
+    # The team's internal target for assessing an urgent referral, in working days after
+    # receipt (the legal deadline, 10 working days, applies to every referral).
+    urgent_assessment_days: int = 3
     # Email notifications; nothing is sent when no host is set.
     smtp_host: str = ""
     smtp_port: int = 25
@@ -92,6 +95,7 @@ def get_settings() -> Settings:
         travel_buffer_minutes=_env_int("TRAVEL_BUFFER_MINUTES", 30),
         working_day_start_hour=_env_int("WORKING_DAY_START_HOUR", 8),
         working_day_end_hour=_env_int("WORKING_DAY_END_HOUR", 16),
+        urgent_assessment_days=_env_int("URGENT_ASSESSMENT_DAYS", 3),
         smtp_host=_env("SMTP_HOST", ""),
         smtp_port=_env_int("SMTP_PORT", 25),
         mail_from=_env("MAIL_FROM", "helseiarbeid@localhost"),

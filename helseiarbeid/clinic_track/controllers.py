@@ -41,6 +41,7 @@ from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
 from helseiarbeid.core.schemas import MAX_DB_INT
+from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.web import (
     Offset,
     PathId,
@@ -296,6 +297,7 @@ class ClinicApiController(Controller):
 
 
 def _case_context(
+    user: CurrentUser,
     referral: Any,
     recorded: CaseOut,
     team: list[Any],
@@ -314,7 +316,7 @@ def _case_context(
         "recommendations": list(Recommendation),
         "decisions": list(Decision),
         "priorities": list(Priority),
-        "destinations": list(Destination),
+        "destinations": services.onward_destinations(user),
         "recordable_outcomes": [Outcome.HELD, Outcome.NOT_ATTENDED],
         "now": utcnow(),
         "AWAITING": AWAITING_ASSESSMENT,
@@ -336,7 +338,7 @@ async def _report_preview(
         return Template(
             "clinic_track/case.html",
             context=_case_context(
-                referral, recorded, await _team(), section="rapport", errors=problems
+                user, referral, recorded, await _team(), section="rapport", errors=problems
             ),
             status_code=exc.status_code,
         )
@@ -405,13 +407,13 @@ class ClinicPageController(Controller):
 
     @get("/henvisninger/{referral_id:int}")
     async def case_page(self, request: Request[Any, Any, Any], referral_id: PathId) -> Template:
-        referral, recorded = await services.case(
-            current_user(request), actor_of(request), referral_id
-        )
+        user = current_user(request)
+        referral, recorded = await services.case(user, actor_of(request), referral_id)
         kept = await kept_form(request)  # a form posted here just after the session expired
         return Template(
             "clinic_track/case.html",
             context=_case_context(
+                user,
                 referral,
                 recorded,
                 await _team(),
@@ -438,7 +440,13 @@ class ClinicPageController(Controller):
             return Template(
                 "clinic_track/case.html",
                 context=_case_context(
-                    referral, recorded, await _team(), section=section, errors=errors, values=form
+                    user,
+                    referral,
+                    recorded,
+                    await _team(),
+                    section=section,
+                    errors=errors,
+                    values=form,
                 ),
                 status_code=exc.status_code,
             )

@@ -42,7 +42,7 @@ from helseiarbeid.core.roles import TEAM_ROLES
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.timefmt import format_number
 from helseiarbeid.core.working_days import add_working_days
-from helseiarbeid.referrals.schemas import Complaint
+from helseiarbeid.referrals.schemas import Complaint, Urgency
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, OPEN, OPEN_SQL, Status
 from helseiarbeid.referrals.tables import Referral
 
@@ -224,6 +224,9 @@ async def dashboard() -> Dashboard:
         & (Referral.assessment_due >= today)
         & (Referral.assessment_due <= add_working_days(today, 3))
     )
+    urgent = awaiting & (Referral.urgency == Urgency.URGENT.value)
+    urgent_awaiting = await Referral.count().where(urgent)
+    urgent_past_target = await Referral.count().where(urgent & (Referral.assessment_target < today))
     destination_rows = await (
         OnwardReferral.select(OnwardReferral.destination_type, Count())
         .where(OnwardReferral.created_at >= oslo_midnight(today - timedelta(days=YEAR)))
@@ -242,6 +245,8 @@ async def dashboard() -> Dashboard:
         counts_by_status=counts,
         overdue=overdue,
         due_within_3_working_days=due_soon,
+        urgent_awaiting=urgent_awaiting,
+        urgent_past_target=urgent_past_target,
         periods=year.periods,
         referrals_per_month=await referrals_per_month(today),
         onward_destinations={row["destination_type"]: row["count"] for row in destination_rows},

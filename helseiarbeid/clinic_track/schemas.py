@@ -66,6 +66,12 @@ class Destination(enum.StrEnum):
     def label(self) -> str:
         return DESTINATION_LABELS[self]
 
+    @property
+    def is_health_service(self) -> bool:
+        """A referral into health care (everything but NAV's own work-oriented measures):
+        a clinician's decision, signed by a physician or psychologist with HPR number."""
+        return self is not Destination.NAV_WORK_MEASURES
+
 
 DESTINATION_LABELS = {
     Destination.PHYSIOTHERAPY: "Fysioterapi",
@@ -243,6 +249,8 @@ class WorklistItem(Schema):
     # when none counts: the case has ended, or care started (first consultation held).
     deadline: date | None
     deadline_kind: DeadlineKind | None
+    # Urgent referrals: the team's internal target for assessment (None when routine).
+    assessment_target: date | None
     overdue: bool
     working_days_left: int | None
     start_deadline: date | None
@@ -303,6 +311,9 @@ class Dashboard(Schema):
     counts_by_status: dict[str, int]
     overdue: int
     due_within_3_working_days: int
+    # Urgent referrals waiting for assessment, and those of them past the internal target.
+    urgent_awaiting: int
+    urgent_past_target: int
     periods: list[PeriodStats]
     referrals_per_month: list[MonthCount]
     onward_destinations: dict[str, int]

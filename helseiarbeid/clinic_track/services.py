@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.mixins import OrderByRaw
 
 from helseiarbeid.clinic_track.schemas import (
     AssessmentCreate,
@@ -47,7 +48,7 @@ from helseiarbeid.clinic_track.tables import (
 )
 from helseiarbeid.core import audit, busy_time
 from helseiarbeid.core.audit import Actor, AuditAction
-from helseiarbeid.core.clock import today_in_oslo, utcnow, within_horizon
+from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
@@ -57,6 +58,7 @@ from helseiarbeid.core.tables import User
 from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import working_days_between
+from helseiarbeid.core.working_hours import check_bookable
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import Complaint, ReferralOut, Urgency
 from helseiarbeid.referrals.status import (
@@ -106,6 +108,12 @@ async def _start_assessment(actor: Actor, referral_id: int, reason: str) -> Stat
 # ---------------------------------------------------------------------------------------------
 # Worklist
 
+# Urgent referrals not yet assessed come first, whatever their deadline (a constant, like
+# OPEN_SQL, so the plan does not depend on a parameter).
+URGENT_FIRST_SQL = (
+    "CASE WHEN urgency = 'urgent' AND status IN ('received', 'under_assessment') THEN 0 ELSE 1 END"
+)
+
 
 async def worklist(
     actor: Actor,
@@ -118,7 +126,8 @@ async def worklist(
     limit: int = 50,
     offset: int = 0,
 ) -> Worklist:
-    """Referrals waiting for the team, soonest deadline first; overdue ones marked."""
+    """Referrals waiting for the team: urgent ones still to be assessed first, then the
+    soonest legal deadline; overdue ones marked, urgent ones with their internal target."""
     today = today_in_oslo()
     condition: Any = Referral.status.is_in([status.value for status in statuses])
     if statuses <= OPEN:
@@ -139,6 +148,7 @@ async def worklist(
             Referral.status,
             Referral.received_at,
             Referral.assessment_due,
+            Referral.assessment_target,
             Referral.complaint,
             Referral.urgency,
             Referral.patient,
@@ -146,6 +156,7 @@ async def worklist(
             Referral.responsible.name,
         )
         .where(condition)
+        .order_by(OrderByRaw(URGENT_FIRST_SQL))
         .order_by(Referral.assessment_due)
         .order_by(Referral.received_at)
         .limit(limit)
@@ -182,6 +193,7 @@ async def worklist(
                 status=status,
                 received_at=row["received_at"],
                 assessment_due=row["assessment_due"],
+                assessment_target=row["assessment_target"],
                 deadline=deadline,
                 deadline_kind=kind,
                 overdue=deadline is not None and deadline < today,
@@ -399,13 +411,9 @@ async def _team_members(staff_ids: list[int]) -> list[dict[str, Any]]:
 async def book_consultation(
     user: CurrentUser, actor: Actor, referral_id: int, data: ConsultationCreate
 ) -> ConsultationOut:
-    """Book the patient with team members; nobody is booked twice at once (409 otherwise)."""
-    if data.starts_at.tzinfo is None:
-        raise InvalidInput({"starts_at": "Oppgi tidspunktet med tidssone, f.eks. +01:00."})
-    if data.starts_at <= utcnow():
-        raise InvalidInput({"starts_at": "Konsultasjonen må ligge fram i tid."})
-    if not within_horizon(data.starts_at):
-        raise InvalidInput({"starts_at": "Konsultasjoner kan settes opp høyst to år fram i tid."})
+    """Book the patient with team members: within the team's working hours
+    (``core.working_hours``, 422 on ``starts_at``), nobody booked twice at once (409)."""
+    check_bookable(data.starts_at, timedelta(minutes=data.duration_minutes))
     if not data.location.strip():
         raise InvalidInput({"location": "Oppgi sted eller rom."})
     staff_ids = list(dict.fromkeys(data.staff_ids))
@@ -705,10 +713,34 @@ async def save_clarification(
     )
 
 
+# Who may refer into health services and sign the letter: health personnel with an HPR
+# number (``users.create_user`` requires one for these roles). The NAV counsellor is not
+# health personnel and registers NAV's own work-oriented measures.
+REFERRING_CLINICIANS = frozenset({Role.PSYCHOLOGIST, Role.PHYSICIAN})
+
+
+def onward_destinations(user: CurrentUser) -> list[Destination]:
+    """The destinations this team member may refer to: all for a physician or psychologist,
+    NAV's work-oriented measures only for anyone else on the team."""
+    return [d for d in Destination if user.role in REFERRING_CLINICIANS or not d.is_health_service]
+
+
 async def add_onward_referral(
     user: CurrentUser, actor: Actor, referral_id: int, data: OnwardReferralCreate
 ) -> OnwardReferralOut:
+    """Refer the patient onward and store the letter, signed by ``user``.
+
+    A referral into health services (DPS, specialist departments, physiotherapy ...) is a
+    clinician's decision (DOMAIN.md: a physician or psychologist, with HPR number); anyone
+    else is refused with 422 on ``destination_type``. 409 unless the case is accepted or in
+    progress.
+    """
     problems = {}
+    if data.destination_type not in onward_destinations(user):
+        problems["destination_type"] = (
+            "Henvisning til helsetjenester gjøres av lege eller psykolog med HPR-nummer. "
+            "Som NAV-veileder kan du registrere arbeidsrettede tiltak i NAV."
+        )
     if not data.destination_name.strip():
         problems["destination_name"] = "Oppgi hvor pasienten henvises."
     if not data.reason.strip():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, JSONBody, QueryParameter, URLEncodedBody
@@ -349,12 +350,18 @@ class CompanyPageController(Controller):
         request: Request[Any, Any, Any],
         programme_id: PathId,
         kind: FromQuery[SessionKind | None] = None,
+        uke: FromQuery[date | None] = None,
     ) -> Template:
+        """``uke`` picks the week shown in the booking view; ``valgt`` (repeatable) are times
+        already ticked in other weeks, carried along while the user browses."""
+        chosen = _instants(request.query_params.getall("valgt", []))
         kept = await kept_form(request)  # a form posted here just after the session expired
         return await self._programme_page(
             request,
             programme_id,
             kind=kind,
+            week=uke,
+            chosen=chosen,
             section=kept.section if kept else None,
             values=kept.fields if kept else None,
         )
@@ -365,6 +372,8 @@ class CompanyPageController(Controller):
         programme_id: int,
         *,
         kind: SessionKind | None = None,
+        week: date | None = None,
+        chosen: list[datetime] | None = None,
         section: str | None = None,
         errors: dict[str, str] | None = None,
         values: dict[str, Any] | None = None,
@@ -374,10 +383,11 @@ class CompanyPageController(Controller):
         programme = await services.get_programme(user, programme_id)
         next_kind = kind or _next_kind(programme)
         offered = (
-            await services.slots(user, programme_id, next_kind)
+            await services.slot_week(user, programme_id, next_kind, week)
             if next_kind and user.role in (CONTACT, COORDINATOR)
             else None
         )
+        shown = {slot.starts_at for _, day in (offered.days if offered else []) for slot in day}
         return Template(
             "company_track/programme.html",
             context={
@@ -385,6 +395,8 @@ class CompanyPageController(Controller):
                 "enterprise": await services.get_enterprise(user, programme.enterprise_id),
                 "next_kind": next_kind,
                 "offered": offered,
+                "chosen": {moment.isoformat() for moment in chosen or []},
+                "chosen_elsewhere": [m for m in chosen or [] if m not in shown],
                 "kinds": list(SessionKind),
                 "team": await services.team_for_booking(),
                 "section": section,
@@ -423,26 +435,44 @@ class CompanyPageController(Controller):
         programme_id: PathId,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Template | Redirect:
-        """From an offered slot (value "ISO start") or a typed date and time."""
+        """The times ticked in the week view, as one request (several sittings of one part
+        may be chosen, e.g. one per shift). The week buttons post here too ("uke"): then
+        nothing is stored and the page shows that week with the ticked times carried along."""
         user = current_user(request)
-
-        async def action() -> None:
-            starts_at = forms.slot_or_time(data)
+        try:
+            kind = _kind(data.get("kind"))
+            if data.get("uke"):
+                return _to_week(programme_id, kind, data["uke"], data.get("slot", []))
+            starts = forms.chosen_slots(data)
             facilitators = forms.ids(data, "facilitator_ids") or None
-            await services.add_session(
+            await services.add_sessions(
                 user,
                 programme_id,
-                SessionCreate(
-                    kind=SessionKind(data.get("kind", ""))
-                    if data.get("kind") in set(SessionKind)
-                    else _bad_kind(),
-                    starts_at=starts_at,
-                    location=data.get("location") or None,
-                    facilitator_ids=facilitators if user.role is COORDINATOR else None,
-                ),
+                [
+                    SessionCreate(
+                        kind=kind,
+                        starts_at=starts_at,
+                        location=data.get("location") or None,
+                        facilitator_ids=facilitators if user.role is COORDINATOR else None,
+                    )
+                    for starts_at in starts
+                ],
             )
-
-        return await self._act(request, programme_id, "samlinger", data, action)
+        except (InvalidInput, Conflict) as exc:
+            errors = exc.fields if isinstance(exc, InvalidInput) else {"form": exc.message}
+            ticked = data.get("slot", [])
+            return await self._programme_page(
+                request,
+                programme_id,
+                kind=SessionKind(data["kind"]) if data.get("kind") in set(SessionKind) else None,
+                week=_week_of(data.get("vist_uke")),
+                chosen=_instants(ticked if isinstance(ticked, list) else [ticked]),
+                section="samlinger",
+                errors=errors,
+                values=data,
+                status_code=exc.status_code,
+            )
+        return Redirect(f"/program/{programme_id}?lagret=samlinger#samlinger", status_code=303)
 
     async def _session_action(
         self,
@@ -622,8 +652,44 @@ class CompanyPageController(Controller):
         )
 
 
-def _bad_kind() -> SessionKind:
-    raise InvalidInput({"kind": "Velg hvilken samling det gjelder."})
+def _kind(value: object) -> SessionKind:
+    if value not in set(SessionKind):
+        raise InvalidInput({"kind": "Velg hvilken samling det gjelder."})
+    return SessionKind(str(value))
+
+
+def _instants(values: list[Any]) -> list[datetime]:
+    """The timezone-aware ISO instants among ``values``, each once, in time order; anything
+    else (a tampered link) is left out."""
+    found = set()
+    for value in values:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            continue
+        if moment.tzinfo is not None:
+            found.add(moment)
+    return sorted(found)
+
+
+def _week_of(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _to_week(programme_id: int, kind: SessionKind, week: object, ticked: object) -> Redirect:
+    """To the booking view of another week, with the ticked times in the address (times
+    only: the company track holds no personal data)."""
+    moments = _instants(ticked if isinstance(ticked, list) else [ticked])
+    monday = _week_of(week)
+    query = urlencode(
+        [("kind", kind.value)]
+        + ([("uke", monday.isoformat())] if monday else [])
+        + [("valgt", m.isoformat()) for m in moments]
+    )
+    return Redirect(f"/program/{programme_id}?{query}#samlinger", status_code=303)
 
 
 def _next_kind(programme: ProgrammeOut) -> SessionKind | None:

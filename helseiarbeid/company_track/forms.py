@@ -20,14 +20,23 @@ def oslo_time(form: dict[str, Any]) -> datetime:
         raise InvalidInput({"starts_at": "Velg dato og klokkeslett."}) from exc
 
 
-def slot_or_time(form: dict[str, Any]) -> datetime:
-    """The chosen offered slot (an ISO instant), else the typed date and time."""
-    if form.get("slot"):
+def chosen_slots(form: dict[str, Any]) -> list[datetime]:
+    """The offered slots ticked in the week view (ISO instants), in time order, each once.
+    None ticked is refused on the field ``slot`` («Ledige tidspunkter»)."""
+    raw = form.get("slot", [])
+    values = raw if isinstance(raw, list) else [raw]
+    chosen = set()
+    for value in values:
         try:
-            return datetime.fromisoformat(str(form["slot"]))
+            moment = datetime.fromisoformat(str(value))
         except ValueError as exc:
-            raise InvalidInput({"starts_at": "Velg et av de ledige tidspunktene."}) from exc
-    return oslo_time(form)
+            raise InvalidInput({"slot": "Velg et av de ledige tidspunktene."}) from exc
+        if moment.tzinfo is None:
+            raise InvalidInput({"slot": "Velg et av de ledige tidspunktene."})
+        chosen.add(moment)
+    if not chosen:
+        raise InvalidInput({"slot": "Ledige tidspunkter: velg minst ett tidspunkt før du sender."})
+    return sorted(chosen)
 
 
 def ids(form: dict[str, Any], name: str) -> list[int]:

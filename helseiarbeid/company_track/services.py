@@ -41,7 +41,7 @@ from helseiarbeid.company_track.tables import (
     SessionFacilitator,
 )
 from helseiarbeid.core import busy_time, outbox
-from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow, within_horizon
+from helseiarbeid.core.clock import OSLO, today_in_oslo, utcnow
 from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
@@ -51,7 +51,7 @@ from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import BusyPeriod, User
 from helseiarbeid.core.timefmt import format_date, format_datetime, to_oslo
 from helseiarbeid.core.users import CurrentUser
-from helseiarbeid.core.working_days import is_working_day
+from helseiarbeid.core.working_hours import check_bookable
 from helseiarbeid.settings import get_settings
 
 COMPANY_SESSION = "company_session"
@@ -62,6 +62,8 @@ ACTIVE_STATES = (SessionState.REQUESTED.value, SessionState.CONFIRMED.value)
 # Where slots are offered in a working day (Oslo time), if the session fits before closing.
 SLOT_STARTS = (time(8, 30), time(10, 30), time(12, 30), time(14, 0))
 SLOT_WEEKS = 8
+# The booking page's week view reaches about six months ahead.
+BOOKING_WEEKS = 26
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,37 +442,10 @@ class Proposed:
     ends_at: datetime
 
 
-def _check_horizon(starts_at: datetime) -> None:
-    if starts_at.tzinfo is not None and not within_horizon(starts_at):
-        raise InvalidInput({"starts_at": "Samlinger kan settes opp høyst to år fram i tid."})
-
-
-def _check_calendar(starts_at: datetime, ends_at: datetime, area: dict[str, Any]) -> None:
-    """Weekday, not a public holiday, within working hours, not in the past, area open."""
-    settings = get_settings()
-    if starts_at.tzinfo is None:
-        raise InvalidInput({"starts_at": "Oppgi tidspunktet med tidssone, f.eks. +01:00."})
-    local_start, local_end = to_oslo(starts_at), to_oslo(ends_at)
-    if starts_at <= utcnow():
-        raise InvalidInput({"starts_at": "Tidspunktet har allerede vært."})
-    if not is_working_day(local_start.date()):
-        raise InvalidInput(
-            {"starts_at": f"{format_date(local_start)} er helg eller helligdag; velg en virkedag."}
-        )
-    opening = time(settings.working_day_start_hour)
-    closing = time(settings.working_day_end_hour)
-    if (
-        local_start.time() < opening
-        or local_end.date() != local_start.date()
-        or local_end.time() > closing
-    ):
-        raise InvalidInput(
-            {
-                "starts_at": f"Samlinger må ligge innenfor arbeidstiden "
-                f"{opening:%H:%M}–{closing:%H:%M}."
-            }
-        )
-    closed = _not_open_message(area, local_start.date())
+def _check_calendar(starts_at: datetime, minutes: int, area: dict[str, Any]) -> None:
+    """The team's working-hours rule (``core.working_hours``), and the area open by then."""
+    check_bookable(starts_at, timedelta(minutes=minutes))
+    closed = _not_open_message(area, to_oslo(starts_at).date())
     if closed:
         raise Conflict(closed)
 
@@ -590,53 +565,75 @@ async def _reserve(
 
 
 async def add_session(user: CurrentUser, programme_id: int, data: SessionCreate) -> int:
-    """Schedule a session. An enterprise contact's is a request (no facilitators); the
-    coordinator's is confirmed at once and needs facilitators."""
+    """Schedule one session (see ``add_sessions``); its id."""
+    return (await add_sessions(user, programme_id, [data]))[0]
+
+
+async def add_sessions(
+    user: CurrentUser, programme_id: int, sittings: list[SessionCreate]
+) -> list[int]:
+    """Schedule one or more sessions at once, all or none: e.g. several sittings of one
+    module so every shift can attend. An enterprise contact's are requests (no facilitators);
+    the coordinator's are confirmed at once and need facilitators.
+
+    Each sitting keeps the working-hours rule (422 on ``starts_at``) and the programme's order
+    (409); the coordinator's facilitators must be free (409). Returns the new sessions' ids in
+    the order given.
+    """
+    if not sittings:
+        raise InvalidInput({"starts_at": "Velg minst ett tidspunkt."})
     row = await _programme_row(user, programme_id)
     _open_programme(row)
     is_contact = user.role is Role.ENTERPRISE_CONTACT
-    if is_contact and data.facilitator_ids:
-        raise InvalidInput({"facilitator_ids": "Koordinatoren velger veiledere."})
-    if not is_contact:
-        await _check_facilitators(data.facilitator_ids or [])
-    _check_horizon(data.starts_at)
-    minutes = data.duration_minutes or _default_minutes(data.kind)
-    if data.kind.is_module and minutes != MODULE_MINUTES:
-        raise InvalidInput({"duration_minutes": f"En modul varer {MODULE_MINUTES} minutter."})
-    ends_at = data.starts_at + timedelta(minutes=minutes)
     area = await _area_of_enterprise(row["enterprise"])
-    _check_calendar(data.starts_at, ends_at, area)
-    location = (data.location or "").strip() or row["enterprise.address"]
-    if len(location) > 300:
-        raise InvalidInput({"location": "Stedet kan ha høyst 300 tegn."})
-    async with write_transaction():
-        _check_order(
-            Proposed(data.kind, data.starts_at, ends_at), await _live_sessions(programme_id)
-        )
-        now = utcnow()
-        state = SessionState.REQUESTED if is_contact else SessionState.CONFIRMED
-        rows = await ProgrammeSession.insert(
-            ProgrammeSession(
-                programme=programme_id,
-                kind=data.kind.value,
-                state=state.value,
-                starts_at=data.starts_at,
-                duration_minutes=minutes,
-                location=location,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        session_id = int(rows[0]["id"])
+    planned: list[tuple[SessionCreate, int, str, list[int]]] = []
+    for data in sittings:
+        if is_contact and data.facilitator_ids:
+            raise InvalidInput({"facilitator_ids": "Koordinatoren velger veiledere."})
         if not is_contact:
-            facilitators = list(dict.fromkeys(data.facilitator_ids or []))
-            await _reserve(session_id, facilitators, data.starts_at, ends_at)
-            await SessionFacilitator.insert(
-                *[SessionFacilitator(session=session_id, facilitator=f) for f in facilitators]
+            await _check_facilitators(data.facilitator_ids or [])
+        minutes = data.duration_minutes or _default_minutes(data.kind)
+        if data.kind.is_module and minutes != MODULE_MINUTES:
+            raise InvalidInput({"duration_minutes": f"En modul varer {MODULE_MINUTES} minutter."})
+        _check_calendar(data.starts_at, minutes, area)
+        location = (data.location or "").strip() or row["enterprise.address"]
+        if len(location) > 300:
+            raise InvalidInput({"location": "Stedet kan ha høyst 300 tegn."})
+        facilitators = list(dict.fromkeys(data.facilitator_ids or []))
+        planned.append((data, minutes, location, facilitators))
+    session_ids = []
+    async with write_transaction():
+        for data, minutes, location, facilitators in planned:
+            ends_at = data.starts_at + timedelta(minutes=minutes)
+            # Re-read each time: the sittings added just before count too.
+            _check_order(
+                Proposed(data.kind, data.starts_at, ends_at), await _live_sessions(programme_id)
             )
+            now = utcnow()
+            state = SessionState.REQUESTED if is_contact else SessionState.CONFIRMED
+            rows = await ProgrammeSession.insert(
+                ProgrammeSession(
+                    programme=programme_id,
+                    kind=data.kind.value,
+                    state=state.value,
+                    starts_at=data.starts_at,
+                    duration_minutes=minutes,
+                    location=location,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            session_id = int(rows[0]["id"])
+            if not is_contact:
+                await _reserve(session_id, facilitators, data.starts_at, ends_at)
+                await SessionFacilitator.insert(
+                    *[SessionFacilitator(session=session_id, facilitator=f) for f in facilitators]
+                )
+            session_ids.append(session_id)
         await _refresh_status(programme_id)
-        await _notify(await _notice(session_id, "requested" if is_contact else "confirmed"))
-    return session_id
+        for session_id in session_ids:
+            await _notify(await _notice(session_id, "requested" if is_contact else "confirmed"))
+    return session_ids
 
 
 async def session_row(user: CurrentUser, session_id: int) -> dict[str, Any]:
@@ -670,7 +667,7 @@ async def confirm_session(user: CurrentUser, session_id: int, facilitator_ids: l
         session = await _locked_session(session_id)
         if session["state"] != SessionState.REQUESTED.value:
             raise Conflict("Bare ønskede samlinger kan bekreftes.")
-        _check_calendar(session["starts_at"], _ends(session), area)
+        _check_calendar(session["starts_at"], session["duration_minutes"], area)
         await _reserve(session_id, facilitators, session["starts_at"], _ends(session))
         await SessionFacilitator.insert(
             *[SessionFacilitator(session=session_id, facilitator=f) for f in facilitators]
@@ -688,11 +685,11 @@ async def confirm_session(user: CurrentUser, session_id: int, facilitator_ids: l
 
 async def reschedule_session(user: CurrentUser, session_id: int, starts_at: datetime) -> None:
     seen = await session_row(user, session_id)
-    _check_horizon(starts_at)
     row = await _programme_row(user, seen["programme"])
     _open_programme(row)
+    area = await _area_of_enterprise(row["enterprise"])
+    _check_calendar(starts_at, seen["duration_minutes"], area)
     duration = timedelta(minutes=seen["duration_minutes"])
-    _check_calendar(starts_at, starts_at + duration, await _area_of_enterprise(row["enterprise"]))
     async with write_transaction():
         session = await _locked_session(session_id)
         if session["state"] not in ACTIVE_STATES:
@@ -864,18 +861,97 @@ async def record_evaluation(user: CurrentUser, programme_id: int, data: Evaluati
 # Offered slots: when a health facilitator and a NAV counsellor are both free
 
 
+def _first_bookable_day(area: dict[str, Any]) -> date | None:
+    """Tomorrow, or the day the company track opens in the area; None if it never opens."""
+    opens: date | None = area["company_track_from"]
+    if opens is None:
+        return None
+    return max(today_in_oslo() + timedelta(days=1), opens)
+
+
 async def slots(user: CurrentUser, programme_id: int, kind: SessionKind) -> SlotList:
-    """Times the enterprise may ask for: rules kept, and at least one health facilitator and
-    one NAV counsellor free with travel time on both sides."""
+    """Times the enterprise may ask for over the next ``SLOT_WEEKS`` weeks: rules kept, and at
+    least one health facilitator and one NAV counsellor free with travel time on both sides."""
     row = await _programme_row(user, programme_id)
     area = await _area_of_enterprise(row["enterprise"])
+    start_day = _first_bookable_day(area)
+    if start_day is None:
+        return SlotList(kind=kind, slots=[], opens=None)
+    offered = await _offered(
+        programme_id, area, kind, start_day, start_day + timedelta(weeks=SLOT_WEEKS)
+    )
+    return SlotList(kind=kind, slots=offered, opens=area["company_track_from"])
+
+
+@dataclass(frozen=True)
+class SlotWeek:
+    """One working week of offered times, for the booking page's week view.
+
+    ``days`` are Monday to Friday with their slots; ``previous`` and ``next`` are the Mondays
+    to navigate to (None at the ends of the bookable range: from the first bookable day to
+    ``BOOKING_WEEKS`` weeks ahead)."""
+
+    kind: SessionKind
+    monday: date
+    days: list[tuple[date, list[Slot]]]
+    previous: date | None
+    next: date | None
+
+    @property
+    def number(self) -> int:
+        return self.monday.isocalendar().week
+
+    @property
+    def friday(self) -> date:
+        return self.monday + timedelta(days=4)
+
+
+async def slot_week(
+    user: CurrentUser, programme_id: int, kind: SessionKind, week: date | None
+) -> SlotWeek | None:
+    """The offered times in the week holding ``week``; without one (or out of range), the
+    first week with an offered time, else the first bookable week. None when the company
+    track does not open in the enterprise's area."""
+    row = await _programme_row(user, programme_id)
+    area = await _area_of_enterprise(row["enterprise"])
+    first_day = _first_bookable_day(area)
+    if first_day is None:
+        return None
+    first = first_day - timedelta(days=first_day.weekday())
+    last = first + timedelta(weeks=BOOKING_WEEKS - 1)
+    if week is not None and first <= week - timedelta(days=week.weekday()) <= last:
+        monday = week - timedelta(days=week.weekday())
+        offered = await _offered(
+            programme_id, area, kind, max(monday, first_day), monday + timedelta(days=7)
+        )
+    else:
+        # The rules (a module a week after the previous one ...) may leave the first weeks
+        # empty: open where the first offered time is.
+        offered = await _offered(programme_id, area, kind, first_day, last + timedelta(days=7))
+        start = to_oslo(offered[0].starts_at).date() if offered else first
+        monday = start - timedelta(days=start.weekday())
+        offered = [s for s in offered if to_oslo(s.starts_at).date() < monday + timedelta(days=7)]
+    by_day: dict[date, list[Slot]] = {}
+    for slot in offered:
+        by_day.setdefault(to_oslo(slot.starts_at).date(), []).append(slot)
+    days = [monday + timedelta(days=n) for n in range(5)]
+    return SlotWeek(
+        kind=kind,
+        monday=monday,
+        days=[(day, by_day.get(day, [])) for day in days],
+        previous=monday - timedelta(weeks=1) if monday > first else None,
+        next=monday + timedelta(weeks=1) if monday < last else None,
+    )
+
+
+async def _offered(
+    programme_id: int, area: dict[str, Any], kind: SessionKind, start_day: date, end_day: date
+) -> list[Slot]:
+    """The slots in [start_day, end_day) that keep every rule and have a health facilitator
+    and a NAV counsellor free (two queries: the team and their busy time in the window)."""
     minutes = _default_minutes(kind)
     others = await _live_sessions(programme_id)
     buffer = timedelta(minutes=get_settings().travel_buffer_minutes)
-    start_day = max(today_in_oslo() + timedelta(days=1), area["company_track_from"] or date.max)
-    if start_day == date.max:
-        return SlotList(kind=kind, slots=[], opens=None)
-    end_day = start_day + timedelta(weeks=SLOT_WEEKS)
     window_start = datetime.combine(start_day, time(0), tzinfo=OSLO)
     window_end = datetime.combine(end_day, time(0), tzinfo=OSLO)
     team = await User.select(User.id, User.role).where(
@@ -906,7 +982,7 @@ async def slots(user: CurrentUser, programme_id: int, kind: SessionKind) -> Slot
             starts = datetime.combine(day, slot_start, tzinfo=OSLO)
             ends = starts + timedelta(minutes=minutes)
             try:
-                _check_calendar(starts, ends, area)
+                _check_calendar(starts, minutes, area)
                 _check_order(Proposed(kind, starts, ends), others)
             except (InvalidInput, Conflict):
                 continue
@@ -914,7 +990,7 @@ async def slots(user: CurrentUser, programme_id: int, kind: SessionKind) -> Slot
             if free_roles & HEALTH_FACILITATORS and Role.NAV_COUNSELLOR in free_roles:
                 offered.append(Slot(starts_at=starts, ends_at=ends))
         day += timedelta(days=1)
-    return SlotList(kind=kind, slots=offered, opens=area["company_track_from"])
+    return offered
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ def register_filters(environment: Environment) -> None:
     environment.filters["resource_label"] = labels.resource_label
     environment.filters["purpose_label"] = labels.purpose_label
     environment.globals["clinic_staff"] = CLINIC_STAFF
+    # Shown beside an urgent referral's internal target (settings are read once per process).
+    environment.globals["urgent_assessment_days"] = get_settings().urgent_assessment_days
     environment.globals["Role"] = Role
     environment.globals["small_count_rule"] = small_counts.RULE
 

@@ -87,6 +87,8 @@ class ReferralReceipt(Schema):
     status: Status
     received_at: datetime
     assessment_due: date
+    # Urgent referrals only: the team's internal target, shorter than the legal deadline.
+    assessment_target: date | None = None
 
 
 class InformationAnswer(Schema):
@@ -131,6 +133,8 @@ class ReferralOut(Schema):
     status: Status
     received_at: datetime
     assessment_due: date
+    # Urgent referrals only: the team's internal target, shorter than the legal deadline.
+    assessment_target: date | None
     patient: PatientIn
     employer: EmployerIn
     occupation: str
@@ -160,6 +164,8 @@ class ReferralSummary(Schema):
     status: Status
     received_at: datetime
     assessment_due: date
+    # Urgent referrals only: the team's internal target (see ReferralReceipt).
+    assessment_target: date | None
     patient_name: str
     complaint: Complaint
     urgency: Urgency

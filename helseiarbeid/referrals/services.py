@@ -67,6 +67,7 @@ from helseiarbeid.referrals.tables import (
     StatusChange,
     SubmissionKey,
 )
+from helseiarbeid.settings import get_settings
 
 # pasient- og brukerrettighetsloven § 2-2: assessment within 10 working days of receipt.
 ASSESSMENT_WORKING_DAYS = 10
@@ -204,6 +205,17 @@ async def submit(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def assessment_target(urgency: Urgency, received: date) -> date | None:
+    """An urgent referral's internal assessment target: ``urgent_assessment_days`` working days
+    after the day of receipt (setting HELSEIARBEID_URGENT_ASSESSMENT_DAYS, default 3), at
+    least one and never later than the legal deadline of 10 working days (pasient- og
+    brukerrettighetsloven § 2-2). None for a routine referral."""
+    if urgency is not Urgency.URGENT:
+        return None
+    days = min(max(get_settings().urgent_assessment_days, 1), ASSESSMENT_WORKING_DAYS)
+    return add_working_days(received, days)
+
+
 def _referral_values(
     gp: CurrentUser, data: ReferralCreate, source: str, now: datetime
 ) -> dict[str, Any]:
@@ -241,6 +253,7 @@ def _referral_values(
         "received_at": now,
         "received_on": received,
         "assessment_due": add_working_days(received, ASSESSMENT_WORKING_DAYS),
+        "assessment_target": assessment_target(data.urgency, received),
         "source": source,
         "version": 1,
         "updated_at": now,
@@ -309,6 +322,7 @@ def _receipt(referral_id: int, values: dict[str, Any]) -> Submission:
         status=Status.RECEIVED,
         received_at=values["received_at"],
         assessment_due=values["assessment_due"],
+        assessment_target=values["assessment_target"],
     )
     return Submission(receipt, msgspec.json.encode(receipt), replayed=False)
 
@@ -437,6 +451,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
         status=Status(row["status"]),
         received_at=row["received_at"],
         assessment_due=row["assessment_due"],
+        assessment_target=row["assessment_target"],
         patient=PatientIn(
             national_id=row["patient.national_id"],
             name=row["patient_name"],
@@ -502,6 +517,7 @@ async def list_referrals(
         Referral.status,
         Referral.received_at,
         Referral.assessment_due,
+        Referral.assessment_target,
         Referral.complaint,
         Referral.urgency,
         Referral.gp_name,
@@ -534,6 +550,7 @@ async def list_referrals(
                 status=Status(row["status"]),
                 received_at=row["received_at"],
                 assessment_due=row["assessment_due"],
+                assessment_target=row["assessment_target"],
                 patient_name=row["patient_name"],
                 complaint=Complaint(row["complaint"]),
                 urgency=Urgency(row["urgency"]),

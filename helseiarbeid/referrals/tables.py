@@ -68,6 +68,9 @@ class Referral(Table, tablename="referral"):
     # The day of receipt in Oslo: the unit of the deadline and of the dashboard's periods.
     received_on = Date(null=True, default=None)
     assessment_due = Date(index=True)
+    # An urgent referral's internal target for assessment (setting URGENT_ASSESSMENT_DAYS,
+    # working days after receipt); None for a routine one.
+    assessment_target = Date(null=True, default=None)
     source = Varchar(length=8)
     # The team member who follows the case (set by the coordinator); filters the worklist.
     responsible = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)

@@ -60,6 +60,7 @@ async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_down
     await contact.get_by_role("button", name="Be om HelseIArbeid-program").click()
     await expect(contact.get_by_role("heading", name="Be om: Forankringsmøte")).to_be_visible()
     await screenshot(contact, "programme-request")
+    await contact.locator('input[name="slot"]').first.check()
     await contact.get_by_role("button", name="Send ønske").click()
     await expect(contact.locator(".session")).to_contain_text("Ønsket")
     programme_url = contact.url.split("?")[0]
@@ -75,6 +76,7 @@ async def test_enterprise_requests_coordinator_confirms_modules_booked_plan_down
         await expect(
             coordinator.get_by_role("heading", name=f"Sett opp: Modul {number}", exact=False)
         ).to_be_visible()
+        await coordinator.locator('input[name="slot"]').first.check()
         await coordinator.get_by_label("Frida Fysikalsk (Fysikalsk medisiner)").last.check()
         await coordinator.get_by_label("Nils NAV (NAV-veileder)").last.check()
         await coordinator.get_by_role("button", name="Sett opp samlingen").click()

@@ -9,14 +9,15 @@ import httpx
 import pytest
 
 from helseiarbeid.core.clock import OSLO, pinned, today_in_oslo
+from helseiarbeid.core.working_days import is_working_day
 from tests.cast import Cast, bearer
 from tests.referrals.factories import referral_body
 
 
 def next_weekday_at(hour: int, days_ahead: int = 7) -> datetime:
-    """A weekday at least ``days_ahead`` days from now, at ``hour``:00 Oslo time."""
+    """A working day at least ``days_ahead`` days from now, at ``hour``:00 Oslo time."""
     day = today_in_oslo() + timedelta(days=days_ahead)
-    while day.weekday() >= 5:
+    while not is_working_day(day):
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=OSLO)
 

@@ -87,7 +87,7 @@ async def test_forms_along_the_pathway(pathway: Pathway) -> None:
     assert status == 303
     status, page = await _form(
         pathway,
-        "nils",
+        "frida",
         "videre",
         destination_type="physiotherapy",
         destination_name="Fysioterapeut Berg",

@@ -17,7 +17,7 @@ async def test_nothing_but_triage_and_assessment_before_acceptance(pathway: Path
     assert "Det går når den er: tatt inn, under utredning" in booking.json()["detail"]
     assert (await pathway.clarify()).status_code == 409
     onward = await pathway.post(
-        "nils",
+        "per",
         "/onward-referrals",
         {"destination_type": "dps", "destination_name": "DPS Salten", "reason": "Behov."},
     )
