@@ -188,6 +188,7 @@ async def test_a_cancelled_session_is_marked_and_frees_the_time(calendars: Calen
     assert cancelled.status_code == 200, cancelled.text
     consultation = await calendars.client.post(
         f"/api/v1/referrals/{calendars.referral_id}/consultations/{calendars.consultation_id}/cancel",
+        json={"reason": "Pasienten er syk."},
         headers=kari,
     )
     assert consultation.status_code == 204, consultation.text

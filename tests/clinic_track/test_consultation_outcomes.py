@@ -111,7 +111,7 @@ async def test_the_preview_sends_nothing_and_send_confirms_what_was_seen(
     # Someone changes the clarification after the preview: what was seen is no longer true.
     assert (await pathway.clarify(version=1, summary="Endret etterpå.")).status_code == 200
     token = await csrf_token(pathway.client)
-    form = {"version": version, "draft": draft, "_csrf_token": token}
+    form = {"version": version, "draft": draft, "bekreft": "ja", "_csrf_token": token}
     stale = await pathway.client.post(f"/klinikk/henvisninger/{pathway.id}/rapport", data=form)
     assert stale.status_code == 409
     assert "endret siden du så utkastet" in stale.text

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
+from helseiarbeid.core.clock import pinned
 from tests.cast import sign_in
 from tests.clinic_track.conftest import Pathway
 
@@ -15,7 +17,7 @@ NORWEGIAN_NAME = re.compile(
 
 async def test_every_pdf_of_a_case_has_a_norwegian_file_name(pathway: Pathway) -> None:
     await pathway.accept()
-    await pathway.book(["per"])
+    booked = (await pathway.book(["per"])).json()
     await pathway.clarify()
     onward = await pathway.post(
         "frida",
@@ -23,7 +25,12 @@ async def test_every_pdf_of_a_case_has_a_norwegian_file_name(pathway: Pathway) -
         {"destination_type": "physiotherapy", "destination_name": "Fysio", "reason": "Trening."},
     )
     assert onward.status_code == 201, onward.text
-    assert (await pathway.post("frida", "/report", {})).status_code == 201
+    with pinned(datetime.fromisoformat(booked["starts_at"]) + timedelta(hours=1)):
+        held = await pathway.post(
+            "kari", f"/consultations/{booked['id']}/outcome", {"outcome": "held"}
+        )
+        assert held.status_code == 204, held.text
+        assert (await pathway.post("frida", "/report", {})).status_code == 201
 
     anne = await pathway.headers("gp_anne")
     referral = (await pathway.client.get(f"/api/v1/referrals/{pathway.id}", headers=anne)).json()

@@ -90,7 +90,7 @@ async def test_a_completed_referral_is_closed(pathway: Pathway) -> None:
     )
     assert outcome.status_code == 409
     onward = await pathway.post(
-        "nils",
+        "frida",
         "/onward-referrals",
         {"destination_type": "dps", "destination_name": "DPS Bodø", "reason": "Behandling."},
     )

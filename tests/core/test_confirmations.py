@@ -61,26 +61,26 @@ async def test_sending_the_report_needs_the_confirmation_box(
         held = await pathway.post(
             "kari", f"/consultations/{booked.json()['id']}/outcome", {"outcome": "held"}
         )
-        assert held.status_code == 200, held.text
-        preview = await client.get(f"/klinikk/henvisninger/{pathway.id}/rapport")
-        assert "Ja, rapporten skal sendes fastlegen" in preview.text
-        draft = preview.text.split('name="draft" value="')[1].split('"')[0]
-        version = (await client.get(f"/api/v1/referrals/{pathway.id}")).json()["version"]
-        form = {"version": str(version), "draft": draft}
+    assert held.status_code == 204, held.text
+    preview = await client.get(f"/klinikk/henvisninger/{pathway.id}/rapport")
+    assert "Ja, rapporten skal sendes fastlegen" in preview.text
+    draft = preview.text.split('name="draft" value="')[1].split('"')[0]
+    version = (await client.get(f"/api/v1/referrals/{pathway.id}")).json()["version"]
+    form = {"version": str(version), "draft": draft}
 
-        response = await client.post(
-            f"/klinikk/henvisninger/{pathway.id}/rapport",
-            data={**form, "_csrf_token": await csrf_token(client)},
-        )
+    response = await client.post(
+        f"/klinikk/henvisninger/{pathway.id}/rapport",
+        data={**form, "_csrf_token": await csrf_token(client)},
+    )
 
-        assert response.status_code == 422
-        assert "Utkast til rapport" in response.text
-        assert "Kryss av for å bekrefte at rapporten skal sendes." in response.text
-        assert await _status(pathway.id) == "in_progress"
-        sent = await client.post(
-            f"/klinikk/henvisninger/{pathway.id}/rapport",
-            data={**form, "bekreft": "ja", "_csrf_token": await csrf_token(client)},
-        )
+    assert response.status_code == 422
+    assert "Utkast til rapport" in response.text
+    assert "Kryss av for å bekrefte at rapporten skal sendes." in response.text
+    assert await _status(pathway.id) == "in_progress"
+    sent = await client.post(
+        f"/klinikk/henvisninger/{pathway.id}/rapport",
+        data={**form, "bekreft": "ja", "_csrf_token": await csrf_token(client)},
+    )
     assert sent.status_code == 303
     assert await _status(pathway.id) == "completed"
 
