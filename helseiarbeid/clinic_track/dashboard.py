@@ -3,7 +3,7 @@
 Everything is counted by the database over index ranges (receipt time, status): the request
 costs the same however many years of referrals lie behind it. Waiting times in working days,
 which only Python knows how to count, are stored on each referral as they happen
-(``clinic_track.services._refresh_waiting_times``); here they are only tallied.
+(``clinic_track.services.assessment._refresh_waiting_times``); here they are only tallied.
 """
 
 from __future__ import annotations

@@ -3,16 +3,14 @@ pre-selected, sending without a choice names the field, the week buttons keep th
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from helseiarbeid.company_track import services
-from helseiarbeid.company_track.schemas import EnterpriseCreate, SessionCreate, SessionKind
-from helseiarbeid.core.identifiers import synthetic_org_number
+from helseiarbeid.company_track.schemas import SessionCreate, SessionKind
 from tests.browser.conftest import screenshot
 from tests.cast import PASSWORD, Cast
+from tests.company_track import factories
 from tests.company_track.conftest import working_day_at
 
 pytestmark = pytest.mark.browser
@@ -21,20 +19,14 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 async def anchored_programme(cast: Cast) -> int:
     """Erik's enterprise with its anchoring meeting booked: Modul 1 is next to ask for."""
-    area = await services.create_service_area(
-        "Salten", "Nordland", company_track_from=date(2019, 1, 1), individual_track_from=None
+    enterprise_id = await factories.enterprise(
+        await factories.service_area(),
+        51,
+        "Salten Omsorgssenter",
+        address="Rønvikveien 4, 8009 Bodø",
+        employee_count=140,
+        contact_id=cast["erik"].id,
     )
-    enterprise_id = await services.create_enterprise(
-        EnterpriseCreate(
-            org_number=synthetic_org_number(51),
-            name="Salten Omsorgssenter",
-            address="Rønvikveien 4, 8009 Bodø",
-            municipality="Bodø",
-            service_area_id=area,
-            employee_count=140,
-        )
-    )
-    await services.add_contact(enterprise_id, cast["erik"].id)
     programme_id = await services.request_programme(cast["erik"], enterprise_id)
     await services.add_session(
         cast["kari"],

@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from helseiarbeid.company_track import services
-from helseiarbeid.company_track.schemas import EnterpriseCreate
-from helseiarbeid.core.identifiers import synthetic_org_number
 from tests.browser.conftest import assert_fits, screenshot
 from tests.cast import PASSWORD, Cast
+from tests.company_track import factories
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 async def enterprise(cast: Cast) -> int:
-    area = await services.create_service_area(
-        "Salten", "Nordland", company_track_from=date(2019, 1, 1), individual_track_from=None
+    return await factories.enterprise(
+        await factories.service_area(), 50, contact_id=cast["erik"].id
     )
-    enterprise_id = await services.create_enterprise(
-        EnterpriseCreate(
-            org_number=synthetic_org_number(50),
-            name="Bodø Havnelager AS",
-            address="Havnegata 12, 8006 Bodø",
-            municipality="Bodø",
-            service_area_id=area,
-            employee_count=85,
-        )
-    )
-    await services.add_contact(enterprise_id, cast["erik"].id)
-    return enterprise_id
 
 
 async def _page_as(browser: Browser, base: str, email: str) -> Page:

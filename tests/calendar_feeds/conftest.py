@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,9 @@ import icalendar
 import pytest
 import vobject
 
-from helseiarbeid.company_track import services as company
-from helseiarbeid.company_track.schemas import EnterpriseCreate
-from helseiarbeid.core.identifiers import synthetic_org_number
 from tests.cast import Cast, bearer
 from tests.clinic_track.conftest import Pathway
+from tests.company_track import factories
 from tests.company_track.conftest import working_day_at
 from tests.referrals.factories import referral_body
 
@@ -82,20 +79,8 @@ def events_by_ical_js(body: bytes) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 async def calendars(client: httpx.AsyncClient, cast: Cast) -> Calendars:
-    area = await company.create_service_area(
-        "Salten", "Nordland", company_track_from=date(2019, 1, 1), individual_track_from=None
-    )
-    enterprise_id = await company.create_enterprise(
-        EnterpriseCreate(
-            org_number=synthetic_org_number(60),
-            name="Bodø Havnelager AS",
-            address="Havnegata 12, 8006 Bodø",
-            municipality="Bodø",
-            service_area_id=area,
-            employee_count=85,
-        )
-    )
-    await company.add_contact(enterprise_id, cast["erik"].id)
+    area = await factories.service_area()
+    enterprise_id = await factories.enterprise(area, 60, contact_id=cast["erik"].id)
     kari = await bearer(cast["kari"])
     programme = await client.post(f"/api/v1/enterprises/{enterprise_id}/programmes", headers=kari)
     programme_id = programme.json()["id"]

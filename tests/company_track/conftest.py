@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
-from helseiarbeid.company_track import services
-from helseiarbeid.company_track.schemas import EnterpriseCreate
 from helseiarbeid.core import users
 from helseiarbeid.core.clock import OSLO, today_in_oslo
-from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.working_days import is_working_day
 from tests.cast import Cast, bearer
+from tests.company_track import factories
 
 
 def working_day_at(days_ahead: int, hour: int, minute: int = 0) -> datetime:
@@ -72,35 +70,26 @@ class Company:
         )
 
 
-async def _enterprise(area_id: int, serial: int, name: str) -> int:
-    return await services.create_enterprise(
-        EnterpriseCreate(
-            org_number=synthetic_org_number(serial),
-            name=name,
-            address=f"{name}veien 1, 8006 Bodø",
-            municipality="Bodø",
-            service_area_id=area_id,
-            employee_count=80,
-            industry="Lager",
-            union_representative="Tone Tillitsvalgt",
-            safety_delegate="Vidar Verneombud",
-        )
+async def _enterprise(area_id: int, serial: int, name: str, contact_id: int) -> int:
+    return await factories.enterprise(
+        area_id,
+        serial,
+        name,
+        address=f"{name}veien 1, 8006 Bodø",
+        employee_count=80,
+        contact_id=contact_id,
+        industry="Lager",
+        union_representative="Tone Tillitsvalgt",
+        safety_delegate="Vidar Verneombud",
     )
 
 
 @pytest.fixture
 async def company(client: httpx.AsyncClient, cast: Cast) -> Company:
-    area_id = await services.create_service_area(
-        "Salten",
-        "Nordland",
-        company_track_from=date(2019, 1, 1),
-        individual_track_from=date(2019, 1, 1),
-    )
-    enterprise_id = await _enterprise(area_id, 11, "Havnelager")
-    other_id = await _enterprise(area_id, 12, "Fiskemottak")
-    await services.add_contact(enterprise_id, cast["erik"].id)
+    area_id = await factories.service_area(individual_track_from=factories.OPEN_SINCE)
+    enterprise_id = await _enterprise(area_id, 11, "Havnelager", cast["erik"].id)
     olga = await users.create_user(
         email="olga@test.example", name="Olga Other", role=Role.ENTERPRISE_CONTACT, password=None
     )
-    await services.add_contact(other_id, olga.id)
+    other_id = await _enterprise(area_id, 12, "Fiskemottak", olga.id)
     return Company(client, cast, enterprise_id, other_id, area_id)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from helseiarbeid.company_track import services
-from helseiarbeid.company_track.schemas import EnterpriseCreate
 from helseiarbeid.core import users
 from helseiarbeid.core.clock import pinned, today_in_oslo
-from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.roles import Role
 from tests.cast import bearer
+from tests.company_track import factories
 from tests.company_track.conftest import Company, working_day_at
 from tests.pdf_layout import assert_all_text_on_the_page
 
@@ -27,22 +25,19 @@ ASSESSMENT = "Godt" + "gjennomført" * 80
 async def test_every_field_of_the_plan_and_the_evaluation_report_wraps(
     company: Company,
 ) -> None:
-    enterprise_id = await services.create_enterprise(
-        EnterpriseCreate(
-            org_number=synthetic_org_number(21),
-            name=ENTERPRISE,
-            address="Kaia 1, 8006 Bodø",
-            municipality="Bodø",
-            service_area_id=company.area_id,
-            employee_count=80,
-            union_representative=UNION,
-            safety_delegate=UNION,
-        )
-    )
     tor = await users.create_user(
         email="tor@test.example", name="Tor Kontakt", role=Role.ENTERPRISE_CONTACT, password=None
     )
-    await services.add_contact(enterprise_id, tor.id)
+    enterprise_id = await factories.enterprise(
+        company.area_id,
+        21,
+        ENTERPRISE,
+        address="Kaia 1, 8006 Bodø",
+        employee_count=80,
+        contact_id=tor.id,
+        union_representative=UNION,
+        safety_delegate=UNION,
+    )
     created = await company.client.post(
         f"/api/v1/enterprises/{enterprise_id}/programmes", headers=await bearer(tor)
     )

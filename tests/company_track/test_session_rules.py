@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from helseiarbeid.company_track import services
-from helseiarbeid.company_track.schemas import EnterpriseCreate
 from helseiarbeid.company_track.tables import ProgrammeSession
 from helseiarbeid.core.clock import OSLO, today_in_oslo
-from helseiarbeid.core.identifiers import synthetic_org_number
 from tests.cast import bearer, csrf_token, sign_in
 from tests.clinic_track.conftest import Pathway
+from tests.company_track import factories
 from tests.company_track.conftest import Company, working_day_at
 from tests.referrals.factories import referral_body
 
@@ -109,21 +107,18 @@ async def test_working_days_working_hours_and_not_in_the_past(
 
 
 async def test_an_area_not_yet_open_says_when_it_opens(company: Company) -> None:
-    later = await services.create_service_area(
+    later = await factories.service_area(
         "Lofoten og Vesterålen",
-        "Nordland",
         company_track_from=today_in_oslo() + timedelta(days=40),
-        individual_track_from=date(2019, 1, 1),
+        individual_track_from=factories.OPEN_SINCE,
     )
-    enterprise = await services.create_enterprise(
-        EnterpriseCreate(
-            org_number=synthetic_org_number(30),
-            name="Lofotfisk",
-            address="Kaia 1, 8300 Svolvær",
-            municipality="Vågan",
-            service_area_id=later,
-            employee_count=40,
-        )
+    enterprise = await factories.enterprise(
+        later,
+        30,
+        "Lofotfisk",
+        address="Kaia 1, 8300 Svolvær",
+        municipality="Vågan",
+        employee_count=40,
     )
     response = await company.post("kari", f"/enterprises/{enterprise}/programmes")
     assert response.status_code == 409

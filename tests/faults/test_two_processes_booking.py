@@ -18,7 +18,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,14 @@ import httpx
 
 from helseiarbeid.clinic_track.services import CONSULTATION
 from helseiarbeid.clinic_track.tables import ConsultationStaff
-from helseiarbeid.company_track import services as company
-from helseiarbeid.company_track.schemas import EnterpriseCreate
 from helseiarbeid.company_track.services import COMPANY_SESSION
 from helseiarbeid.company_track.tables import SessionFacilitator
-from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.tables import BusyPeriod
 from helseiarbeid.referrals.tables import StatusChange
 from helseiarbeid.settings import get_settings
 from tests.cast import Cast, bearer
 from tests.clinic_track.conftest import Pathway, next_weekday_at
+from tests.company_track import factories
 from tests.company_track.conftest import working_day_at
 from tests.faults.servers import SOAK_SECONDS, Servers
 from tests.referrals.factories import referral_body
@@ -125,20 +123,14 @@ async def _accepted_referrals(client: httpx.AsyncClient, cast: Cast, count: int)
 async def _set_up(client: httpx.AsyncClient, cast: Cast) -> Plan:
     """Accepted referrals, and a programme whose anchoring meeting is the day before the rush."""
     referral_ids = await _accepted_referrals(client, cast, REFERRALS)
-    area = await company.create_service_area(
-        "Salten", "Nordland", company_track_from=date(2019, 1, 1), individual_track_from=None
+    enterprise_id = await factories.enterprise(
+        await factories.service_area(),
+        21,
+        "Havnelager",
+        address="Havneveien 1, 8006 Bodø",
+        employee_count=120,
+        contact_id=cast["erik"].id,
     )
-    enterprise_id = await company.create_enterprise(
-        EnterpriseCreate(
-            org_number=synthetic_org_number(21),
-            name="Havnelager",
-            address="Havneveien 1, 8006 Bodø",
-            municipality="Bodø",
-            service_area_id=area,
-            employee_count=120,
-        )
-    )
-    await company.add_contact(enterprise_id, cast["erik"].id)
     staff = {name: cast[name].id for name in TEAM}
     kari, erik = await bearer(cast["kari"]), await bearer(cast["erik"])
     programme = await client.post(f"/api/v1/enterprises/{enterprise_id}/programmes", headers=erik)

@@ -1,0 +1,77 @@
+"""The team's consultations as calendar items for the feeds and single-event downloads, for one
+team member or one consultation, without health data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from helseiarbeid.clinic_track.tables import Consultation, ConsultationStaff
+from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
+
+CONSULTATION_SUMMARY = "Konsultasjon HelseIArbeid"
+
+
+def _calendar_condition(staff_id: int | None, consultation_id: int | None) -> Any:
+    """Which consultations a calendar holds; cancelled ones stay for 30 days."""
+    now = utcnow()
+    condition: Any = (Consultation.starts_at >= now - FEED_PAST) & (
+        Consultation.cancelled_at.is_null() | (Consultation.cancelled_at >= now - CANCELLED_KEPT)
+    )
+    if consultation_id is not None:
+        condition = Consultation.id == consultation_id
+    if staff_id is not None:
+        booked = ConsultationStaff.select(ConsultationStaff.consultation).where(
+            ConsultationStaff.staff == staff_id
+        )
+        condition &= Consultation.id.is_in(booked)
+    return condition
+
+
+async def calendar_changed_since(since: datetime, *, staff_id: int | None) -> bool:
+    """Whether a consultation of ``calendar_items`` for this staff member (or anyone's, with
+    None) has been booked or changed since then: every such write moves ``updated_at``."""
+    condition = _calendar_condition(staff_id, None)
+    changed: bool = await Consultation.exists().where(condition & (Consultation.updated_at > since))
+    return changed
+
+
+async def calendar_items(
+    *, staff_id: int | None, base_url: str, consultation_id: int | None = None
+) -> list[CalendarItem]:
+    """Consultations for a calendar: one staff member's (or the whole clinic's with None).
+
+    Nothing about the patient leaves the service: no name, national ID or complaint, only the
+    time, the room and a link that needs a login.
+    """
+    condition = _calendar_condition(staff_id, consultation_id)
+    rows = await Consultation.select(
+        Consultation.id,
+        Consultation.referral,
+        Consultation.starts_at,
+        Consultation.duration_minutes,
+        Consultation.location,
+        Consultation.cancelled_at,
+        Consultation.sequence,
+        Consultation.updated_at,
+    ).where(condition)
+    return [
+        CalendarItem(
+            uid=f"consultation-{row['id']}@helseiarbeid",
+            summary=CONSULTATION_SUMMARY,
+            starts_at=row["starts_at"],
+            ends_at=row["starts_at"] + timedelta(minutes=row["duration_minutes"]),
+            location=row["location"],
+            description=(
+                "Tverrfaglig konsultasjon i HelseIArbeid. Detaljer (krever innlogging): "
+                f"{base_url}/klinikk/henvisninger/{row['referral']}#konsultasjoner"
+            ),
+            status="CANCELLED" if row["cancelled_at"] else "CONFIRMED",
+            sequence=row["sequence"],
+            changed_at=row["updated_at"],
+            url=f"{base_url}/klinikk/henvisninger/{row['referral']}#konsultasjoner",
+        )
+        for row in rows
+    ]
