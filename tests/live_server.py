@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -28,7 +29,7 @@ class Server:
 
     def __init__(self, database_url: str, log: Path) -> None:
         self.log = log
-        self.base_url = f"http://127.0.0.1:{_free_port()}"
+        self.base_url = f"http://127.0.0.1:{free_port()}"
         port = self.base_url.rsplit(":", 1)[1]
         with log.open("ab") as log_file:
             self.process = subprocess.Popen(

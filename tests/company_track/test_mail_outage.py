@@ -22,15 +22,10 @@ import pytest
 from tests.cast import Cast, bearer
 from tests.company_track.conftest import Company, working_day_at
 from tests.faults.servers import Servers
+from tests.live_server import free_port
 
 BOOKINGS = 3
 DELIVERY_DEADLINE_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class MailServer:
@@ -78,7 +73,7 @@ async def _wait_for(condition: Callable[[], bool]) -> None:
 async def test_mail_booked_during_an_smtp_outage_arrives_once_when_it_is_back(
     company: Company, cast: Cast, tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mail = MailServer(_free_port(), tmp_path / "smtp.log")
+    mail = MailServer(free_port(), tmp_path / "smtp.log")
     monkeypatch.setenv("HELSEIARBEID_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("HELSEIARBEID_SMTP_PORT", str(mail.port))
     monkeypatch.setenv("HELSEIARBEID_OUTBOX_POLL_SECONDS", "0.2")

@@ -3,7 +3,6 @@ the outbox, so a mail server that is down loses nothing (issue 12 §1)."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -20,6 +19,7 @@ from helseiarbeid.core.outbox import deliver_due
 from helseiarbeid.settings import get_settings
 from tests.cast import Cast, csrf_token, sign_in
 from tests.company_track.conftest import Company, working_day_at
+from tests.live_server import free_port
 
 
 class Mailbox:
@@ -37,16 +37,10 @@ class Mailbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
     """A real SMTP server on loopback that keeps what it receives."""
-    port = _free_port()
+    port = free_port()
     box = Mailbox()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
@@ -113,7 +107,7 @@ async def test_mail_waits_out_a_mail_server_outage_and_is_sent_once(
     """The mail server is down when the session is booked: the booking stands, the mail waits
     in the outbox with its error, and goes out once the server answers again — once."""
     programme_id = await company.programme()
-    down_port = _free_port()
+    down_port = free_port()
     monkeypatch.setenv("HELSEIARBEID_SMTP_PORT", str(down_port))
     get_settings.cache_clear()
     response = await company.book(programme_id, "anchoring", working_day_at(7, 10))
