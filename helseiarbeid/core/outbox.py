@@ -106,13 +106,17 @@ def _smtp_send(message: Outgoing) -> None:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             smtp.send_message(mail)
     except smtplib.SMTPRecipientsRefused as error:
-        raise PermanentError("mottakeren ble avvist") from error
+        raise PermanentError("e-posttjeneren avviste mottakeren") from error
     except smtplib.SMTPResponseException as error:
         if 500 <= error.smtp_code < 600:
-            raise PermanentError(f"SMTP {error.smtp_code}") from error
-        raise TransientError(f"SMTP {error.smtp_code}") from error
+            raise PermanentError(
+                f"e-posttjeneren avviste e-posten (SMTP {error.smtp_code})"
+            ) from error
+        raise TransientError(
+            f"e-posttjeneren ba om nytt forsøk (SMTP {error.smtp_code})"
+        ) from error
     except (OSError, smtplib.SMTPException) as error:
-        raise TransientError(type(error).__name__) from error
+        raise TransientError(f"e-posttjeneren svarer ikke ({type(error).__name__})") from error
 
 
 async def smtp_transport(message: Outgoing) -> None:

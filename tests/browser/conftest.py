@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.cast import Cast
+from tests.cast import PASSWORD, Cast
 from tests.live_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,3 +103,17 @@ async def assert_fits(page: Page, width: int = 390) -> None:
     await page.set_viewport_size({"width": width, "height": 844})
     scroll_width = await page.evaluate("() => document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} is {scroll_width} px wide at {width} px"
+
+
+async def page_as(browser: Browser, base: str, email: str, width: int = 1280) -> Page:
+    """A new browser context signed in as ``email`` (the cast's password), at ``width`` px."""
+    context = await browser.new_context(
+        locale="nb-NO", timezone_id="Europe/Oslo", viewport={"width": width, "height": 900}
+    )
+    page = await context.new_page()
+    await page.goto(f"{base}/login")
+    await page.get_by_label("E-postadresse").fill(email)
+    await page.get_by_label("Passord").fill(PASSWORD)
+    await page.get_by_role("button", name="Logg inn").click()
+    await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
+    return page

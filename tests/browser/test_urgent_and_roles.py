@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from helseiarbeid.clinic_track import services as clinic
 from helseiarbeid.clinic_track.schemas import AssessmentCreate, Decision, Priority
@@ -16,25 +16,12 @@ from helseiarbeid.core.audit import Actor
 from helseiarbeid.core.clock import pinned, today_in_oslo
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
-from tests.browser.conftest import screenshot
-from tests.cast import PASSWORD, Cast
+from tests.browser.conftest import page_as, screenshot
+from tests.cast import Cast
 from tests.company_track.conftest import working_day_at
 from tests.referrals.factories import OTHER_PATIENT_ID, PATIENT_ID, referral_body
 
 pytestmark = pytest.mark.browser
-
-
-async def _page_as(browser: Browser, base: str, email: str, width: int = 1280) -> Page:
-    context = await browser.new_context(
-        locale="nb-NO", timezone_id="Europe/Oslo", viewport={"width": width, "height": 900}
-    )
-    page = await context.new_page()
-    await page.goto(f"{base}/login")
-    await page.get_by_label("E-postadresse").fill(email)
-    await page.get_by_label("Passord").fill(PASSWORD)
-    await page.get_by_role("button", name="Logg inn").click()
-    await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
-    return page
 
 
 @pytest.fixture
@@ -74,7 +61,7 @@ async def test_urgent_referral_from_the_gp_to_the_top_of_the_worklist(
         await referrals.submit(
             cast["gp_anne"], msgspec.convert(older, ReferralCreate), key=None, source="api"
         )
-    gp = await _page_as(browser, live_server, "gp_anne@test.example", width)
+    gp = await page_as(browser, live_server, "gp_anne@test.example", width)
     await gp.goto(f"{live_server}/henvisninger/ny")
     await gp.get_by_label("Fødselsnummer eller D-nummer").fill(PATIENT_ID)
     await gp.get_by_label("Navn", exact=True).fill("Lise Lyngstad")
@@ -98,7 +85,7 @@ async def test_urgent_referral_from_the_gp_to_the_top_of_the_worklist(
     await expect(gp.locator(".receipt")).to_contain_text("Internt mål (haster)")
     await screenshot(gp, f"receipt-urgent-{width}")
 
-    coordinator = await _page_as(browser, live_server, "kari@test.example", width)
+    coordinator = await page_as(browser, live_server, "kari@test.example", width)
     await coordinator.goto(f"{live_server}/klinikk/arbeidsliste")
     first_row = coordinator.locator("table.worklist tbody tr").first
     await expect(first_row).to_contain_text("Lise Lyngstad")
@@ -117,13 +104,13 @@ async def test_urgent_referral_from_the_gp_to_the_top_of_the_worklist(
 async def test_nav_counsellor_is_offered_nav_measures_only(
     browser: Browser, live_server: str, accepted: int
 ) -> None:
-    nav = await _page_as(browser, live_server, "nils@test.example")
+    nav = await page_as(browser, live_server, "nils@test.example")
     await nav.goto(f"{live_server}/klinikk/henvisninger/{accepted}#videre")
     options = await nav.get_by_label("Til", exact=True).locator("option").all_text_contents()
     assert options == ["Velg", "Arbeidsrettede tiltak i NAV"]
     await expect(nav.locator("#videre-hint")).to_contain_text("lege eller psykolog")
     await screenshot(nav, "case-onward-nav")
-    psychologist = await _page_as(browser, live_server, "per@test.example")
+    psychologist = await page_as(browser, live_server, "per@test.example")
     await psychologist.goto(f"{live_server}/klinikk/henvisninger/{accepted}#videre")
     choice = psychologist.get_by_label("Til", exact=True)
     offered = await choice.locator("option").all_text_contents()
@@ -134,7 +121,7 @@ async def test_nav_counsellor_is_offered_nav_measures_only(
 async def test_a_consultation_on_a_saturday_or_at_night_is_refused_by_the_date(
     browser: Browser, live_server: str, accepted: int, width: int
 ) -> None:
-    coordinator = await _page_as(browser, live_server, "kari@test.example", width)
+    coordinator = await page_as(browser, live_server, "kari@test.example", width)
     await coordinator.goto(f"{live_server}/klinikk/henvisninger/{accepted}")
     weekday = working_day_at(7, 10)
     saturday = weekday + timedelta(days=(5 - weekday.weekday()) % 7)

@@ -117,7 +117,7 @@ async def test_mail_waits_out_a_mail_server_outage_and_is_sent_once(
     assert len(waiting) == 1
     assert waiting[0].attempts == 1
     assert waiting[0].failed_at is None
-    assert waiting[0].last_error == "ConnectionRefusedError"
+    assert waiting[0].last_error == "e-posttjeneren svarer ikke (ConnectionRefusedError)"
     assert await deliver_due() == 0  # not due again before its backoff
 
     restarted = Mailbox()
