@@ -24,6 +24,8 @@ class AuditAction(enum.StrEnum):
     CREATE = "create"
     UPDATE = "update"
     EXPORT = "export"
+    # Asked for health data it may not see (e.g. another GP's referral): refused, and logged.
+    REFUSED = "refused"
 
     @property
     def label(self) -> str:

@@ -12,7 +12,13 @@ import re
 
 from helseiarbeid.core.roles import ROLE_LABELS
 
-ACTION_LABELS = {"read": "Lest", "create": "Opprettet", "update": "Endret", "export": "Eksportert"}
+ACTION_LABELS = {
+    "read": "Lest",
+    "create": "Opprettet",
+    "update": "Endret",
+    "export": "Eksportert",
+    "refused": "Nektet innsyn",
+}
 
 # What an access-log row is about (audit_event.resource_type).
 RESOURCE_LABELS = {

@@ -7,7 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
+from helseiarbeid.core.audit import AuditAction
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
+from helseiarbeid.core.tables import AuditEvent
 from tests.cast import Cast, bearer, sign_in
 from tests.referrals.factories import referral_body
 
@@ -73,3 +75,19 @@ async def test_clinic_staff_cannot_submit_referrals(client: httpx.AsyncClient, c
         "/api/v1/referrals", json=referral_body(), headers=await bearer(cast["kari"])
     )
     assert response.status_code == 403
+
+
+async def test_a_refused_read_is_in_the_access_log_with_the_patient(
+    client: httpx.AsyncClient, cast: Cast, annes_referral: dict[str, Any]
+) -> None:
+    """Issue 12 §6: another GP's attempt left no trace; the patient's access report must show it."""
+    headers = await bearer(cast["gp_bjorn"])
+    await client.get(f"/api/v1/referrals/{annes_referral['id']}", headers=headers)
+    await client.get("/api/v1/referrals/999999", headers=headers)
+    refused = await AuditEvent.select().where(AuditEvent.action == AuditAction.REFUSED.value)
+    assert [(r["actor"], r["referral_id"], r["resource_id"]) for r in refused] == [
+        (cast["gp_bjorn"].id, annes_referral["id"], str(annes_referral["id"])),
+        (cast["gp_bjorn"].id, None, "999999"),
+    ]
+    assert refused[0]["patient_id"] is not None
+    assert refused[1]["patient_id"] is None

@@ -122,7 +122,7 @@ async def open_document(
     kind: str | None = None,
 ) -> tuple[DocumentInfo, bytes]:
     """The stored PDF, by id or the newest of a kind, if the user may see the referral."""
-    await _load(user, referral_id)
+    await _load(user, actor, referral_id)
     query = ReferralDocument.select().where(ReferralDocument.referral == referral_id)
     if document_id is not None:
         query = query.where(ReferralDocument.id == document_id)

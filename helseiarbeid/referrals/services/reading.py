@@ -12,6 +12,7 @@ from piccolo.querystring import QueryString
 
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
+from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
 from helseiarbeid.core.identifiers import IdentifierError, validate_national_id
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
@@ -46,7 +47,10 @@ def _visible_to(user: CurrentUser) -> Any:
     raise NotFound("Henvisningen finnes ikke.")
 
 
-async def _load(user: CurrentUser, referral_id: int) -> dict[str, Any]:
+async def _load(user: CurrentUser, actor: Actor, referral_id: int) -> dict[str, Any]:
+    """The referral's row if ``user`` may see it. Raises NotFound — the same answer whether it
+    does not exist or belongs to another GP — and logs the refused attempt in the access log
+    (with the patient when the referral exists), in a transaction of its own."""
     row = (
         await Referral.select(
             *Referral.all_columns(),
@@ -56,7 +60,17 @@ async def _load(user: CurrentUser, referral_id: int) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        # Same answer whether it does not exist or belongs to another GP.
+        owner = await Referral.select(Referral.patient).where(Referral.id == referral_id).first()
+        async with write_transaction():
+            await audit.record(
+                actor,
+                AuditAction.REFUSED,
+                "referral",
+                referral_id,
+                purpose="henvisning utenfor brukerens tilgang",
+                patient_id=owner["patient"] if owner else None,
+                referral_id=referral_id if owner else None,
+            )
         raise NotFound("Henvisningen finnes ikke.")
     return row
 
@@ -68,7 +82,7 @@ def _purpose(user: CurrentUser) -> str:
 
 
 async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> ReferralOut:
-    row = await _load(user, referral_id)
+    row = await _load(user, actor, referral_id)
     changes = await (
         StatusChange.select(*StatusChange.all_columns(), StatusChange.changed_by.name)
         .where(StatusChange.referral == referral_id)
