@@ -19,7 +19,7 @@ from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import PUBLIC, allow
 from helseiarbeid.core.ratelimit import SlidingWindow
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
-from helseiarbeid.core.web import PathId, current_user
+from helseiarbeid.core.web import PathId, actor_of, current_user
 
 SUBSCRIBERS = allow(CLINIC_STAFF, Role.ENTERPRISE_CONTACT)
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
@@ -192,11 +192,9 @@ class CalendarPageController(Controller):
         self, request: Request[Any, Any, Any], consultation_id: PathId
     ) -> Response[bytes]:
         """ "Add to calendar" for one consultation (clinic staff only; no patient details)."""
-        items = await clinic.calendar_items(
-            staff_id=None, base_url=_base_url(request), consultation_id=consultation_id
+        item = await clinic.consultation_event(
+            actor_of(request), consultation_id, _base_url(request)
         )
-        if not items:
-            raise NotFound("Konsultasjonen finnes ikke.")
         return _calendar_response(
-            services.single_event(items[0]), f"konsultasjon-{consultation_id}.ics", attachment=True
+            services.single_event(item), f"konsultasjon-{consultation_id}.ics", attachment=True
         )

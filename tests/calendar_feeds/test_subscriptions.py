@@ -11,7 +11,7 @@ from helseiarbeid.calendar_feeds import controllers
 from helseiarbeid.calendar_feeds.tables import CalendarFeed
 from helseiarbeid.core.clock import pinned
 from helseiarbeid.core.ratelimit import SlidingWindow
-from helseiarbeid.core.tables import User
+from helseiarbeid.core.tables import AuditEvent, User
 from tests.calendar_feeds.conftest import Calendars
 from tests.cast import bearer, csrf_token, sign_in
 from tests.company_track.conftest import working_day_at
@@ -198,6 +198,16 @@ async def test_add_to_calendar_for_one_event_the_user_may_see(calendars: Calenda
     )
     assert mine.status_code == 200
     assert b"Konsultasjon HelseIArbeid" in mine.content
+    # Issue 12 §6: the download left no trace in the access log.
+    logged = await AuditEvent.select().where(
+        (AuditEvent.resource_type == "consultation") & (AuditEvent.action == "read")
+    )
+    assert [(row["actor"], row["action"], row["referral_id"]) for row in logged] == [
+        (calendars.cast["per"].id, "read", calendars.referral_id)
+    ]
+    assert logged[0]["patient_id"] is not None
+    missing = await calendars.client.get("/calendar/events/consultation/999999", headers=per)
+    assert missing.status_code == 404
 
 
 async def test_the_calendar_page_shows_a_new_url_once(calendars: Calendars) -> None:

@@ -13,6 +13,7 @@ from helseiarbeid.clinic_track.services.calendar import (
     CONSULTATION_SUMMARY,
     calendar_changed_since,
     calendar_items,
+    consultation_event,
 )
 from helseiarbeid.clinic_track.services.clarification import save_clarification
 from helseiarbeid.clinic_track.services.consultations import (
@@ -47,6 +48,7 @@ __all__ = [
     "calendar_items",
     "cancel_consultation",
     "case",
+    "consultation_event",
     "draft_report",
     "onward_destinations",
     "record_outcome",

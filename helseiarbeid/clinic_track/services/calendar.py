@@ -8,8 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from helseiarbeid.clinic_track.tables import Consultation, ConsultationStaff
+from helseiarbeid.core import audit
+from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.errors import NotFound
 from helseiarbeid.core.ical import CANCELLED_KEPT, FEED_PAST, CalendarItem
+from helseiarbeid.referrals import services as referrals
 
 CONSULTATION_SUMMARY = "Konsultasjon HelseIArbeid"
 
@@ -75,3 +79,27 @@ async def calendar_items(
         )
         for row in rows
     ]
+
+
+async def consultation_event(actor: Actor, consultation_id: int, base_url: str) -> CalendarItem:
+    """One consultation as a calendar item ("Add to calendar"), logged as a read of the
+    patient's case. Raises NotFound for an unknown consultation."""
+    items = await calendar_items(staff_id=None, base_url=base_url, consultation_id=consultation_id)
+    if not items:
+        raise NotFound("Konsultasjonen finnes ikke.")
+    row = (
+        await Consultation.select(Consultation.referral)
+        .where(Consultation.id == consultation_id)
+        .first()
+    )
+    referral_id = row["referral"] if row else None
+    await audit.record(
+        actor,
+        AuditAction.READ,
+        "consultation",
+        consultation_id,
+        purpose="konsultasjon lagt i kalender",
+        patient_id=await referrals.patient_of(referral_id) if referral_id else None,
+        referral_id=referral_id,
+    )
+    return items[0]
