@@ -21,9 +21,9 @@ async def log_in(email: str, password: str, address: str) -> tuple[str, int]:
     if len(email) > 254 or len(normalise_email(email)) > 254:
         message = "E-postadressen er for lang."
         raise InvalidInput({"email": message}, message=message)
-    await throttle.check_allowed(email, address)
+    attempt = await throttle.reserve_attempt(email, address)
     user = await check_password(email, password)
-    await throttle.note_attempt(email, address, succeeded=user is not None)
+    await throttle.settle_attempt(attempt, succeeded=user is not None)
     if user is None:
         raise InvalidInput(
             {"password": "Feil e-postadresse eller passord."},

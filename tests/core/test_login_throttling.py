@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
+import asyncio
 
+import httpx
+import pytest
+
+from helseiarbeid.core import login
+from helseiarbeid.core.errors import InvalidInput, TooManyAttempts
+from helseiarbeid.core.tables import LoginAttempt
 from helseiarbeid.settings import get_settings
 from tests.cast import PASSWORD, Cast, csrf_token
 
@@ -49,3 +55,38 @@ async def test_many_failures_from_one_address_across_accounts_give_429(
         assert response.status_code == 422
     blocked = await _attempt(client, "kari@test.example", PASSWORD)
     assert blocked.status_code == 429
+
+
+async def test_parallel_guesses_get_no_more_password_checks_than_the_limit(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """Issue 12 §5: 40 parallel wrong guesses at one account got 9–34 password checks
+    through, though the limit is 5: the count and the check were not one step."""
+    limit = get_settings().login_max_failures_per_account
+    token = await csrf_token(client)
+
+    async def guess() -> int:
+        response = await client.post(
+            "/login",
+            data={"email": "per@test.example", "password": "gjett-gjett", "_csrf_token": token},
+        )
+        return response.status_code
+
+    statuses = await asyncio.gather(*[guess() for _ in range(40)])
+    assert statuses.count(422) == limit, statuses
+    assert statuses.count(429) == 40 - limit
+    checked = await LoginAttempt.count().where(LoginAttempt.email == "per@test.example")
+    assert checked == limit
+
+
+async def test_a_guesser_elsewhere_cannot_lock_the_owner_out(cast: Cast) -> None:
+    """The limit per account counts from one address: knowing a GP's e-mail address is not
+    enough to keep the GP out."""
+    for _ in range(get_settings().login_max_failures_per_account):
+        with pytest.raises(InvalidInput):
+            await login.log_in("gp_anne@test.example", "gjetting", "203.0.113.9")
+    with pytest.raises(TooManyAttempts):
+        await login.log_in("gp_anne@test.example", "gjetting", "203.0.113.9")
+    cookie, user_id = await login.log_in("gp_anne@test.example", PASSWORD, "198.51.100.7")
+    assert cookie
+    assert user_id == cast["gp_anne"].id
