@@ -12,7 +12,7 @@ from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import is_unique_violation, write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
 from helseiarbeid.core.identifiers import IdentifierError, validate_hpr_number
-from helseiarbeid.core.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from helseiarbeid.core.passwords import hash_password, verify_password, weakness
 from helseiarbeid.core.roles import HEALTH_PERSONNEL_ROLES, Role
 from helseiarbeid.core.tables import User
 
@@ -147,8 +147,10 @@ def validate_new_user(
             problems["hpr"] = f"{hpr_number!r} is not an HPR number (4–9 digits, no leading 0)"
     elif role in HEALTH_PERSONNEL_ROLES:
         problems["hpr"] = f"an HPR number is required for the role {role.value}"
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        problems["password"] = f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if password is not None:
+        weak = weakness(password, [name, *email.split("@")])
+        if weak:
+            problems["password"] = weak
     if problems:
         raise InvalidInput(problems)
     return email, hpr_number or None

@@ -84,6 +84,10 @@ def _user_args(**overrides: str) -> list[str]:
         (_user_args(role="gp"), "an HPR number is required"),
         (_user_args(email="not-an-email"), "is not an email address"),
         (_user_args(password="kort"), "at least 12 characters"),
+        # Issue 12 §5: these were accepted.
+        (_user_args(password="aaaaaaaaaaaa"), "too easy to guess"),
+        (_user_args(password="passwordpassword"), "too easy to guess"),
+        (_user_args(password="qwertyuiop123"), "too easy to guess"),
     ],
 )
 async def test_bad_input_exits_2_with_one_line_and_writes_nothing(
