@@ -72,6 +72,20 @@ def migrate() -> None:
         _fail(f"migration failed: {exc}")
 
 
+@cli.command("db-roles")
+@click.option(
+    "--role", required=True, help="The role the service connects as, e.g. helseiarbeid_app"
+)
+def db_roles(role: str) -> None:
+    """PostgreSQL: let ROLE read and write rows but not change tables or the access log.
+
+    Run as the tables' owner after every migrate; then serve with a database URL of ROLE."""
+    from helseiarbeid.core.db_roles import grant_service_role
+
+    _run(grant_service_role(role))
+    click.echo(f"Role {role} may now use the tables; it cannot truncate, alter or edit the log.")
+
+
 @cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo(if_empty: bool) -> None:
