@@ -92,3 +92,19 @@ async def test_anonymous_caller_is_sent_to_login_or_refused(
     else:
         assert response.status_code in (302, 303)
         assert response.headers["location"].startswith("/login?next=")
+
+
+def test_every_route_cleans_its_body_in_one_place() -> None:
+    """Litestar runs only the innermost before_request hook: a handler or controller with its
+    own would skip core.request_input's cleaning of every JSON body and form."""
+    from helseiarbeid.core.request_input import clean_request_body
+
+    skipped = [
+        f"{method} {route.path}"
+        for route in APP.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in handler.http_methods
+        if handler.resolve_before_request() is not clean_request_body
+    ]
+    assert skipped == []
