@@ -56,14 +56,16 @@ async def test_a_list_writes_one_row_per_referral_shown(
     assert {event["action"] for event in new} == {"read"}
 
 
-async def test_a_refused_read_writes_nothing(
+async def test_a_refused_read_is_logged_as_refused_not_as_read(
     client: httpx.AsyncClient, cast: Cast, annes_referral: dict[str, Any]
 ) -> None:
+    """Issue 12 §6: a refused attempt is itself logged — as refused, never as a read."""
     before = len(await _events())
     await client.get(
         f"/api/v1/referrals/{annes_referral['id']}", headers=await bearer(cast["gp_bjorn"])
     )
-    assert len(await _events()) == before
+    new = (await _events())[before:]
+    assert [event["action"] for event in new] == ["refused"]
 
 
 async def test_the_receipt_pdf_and_web_pages_are_logged(
