@@ -6,6 +6,7 @@ Bad input ends with a one-line message on stderr and exit code 2; nothing is wri
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Coroutine
 from typing import Any, NoReturn, TypeVar
@@ -76,13 +77,23 @@ def migrate() -> None:
 @click.option(
     "--role", required=True, help="The role the service connects as, e.g. helseiarbeid_app"
 )
-def db_roles(role: str) -> None:
+@click.option(
+    "--password-env",
+    metavar="VARIABLE",
+    help="Set ROLE's password from this environment variable (never on the command line)",
+)
+def db_roles(role: str, password_env: str | None) -> None:
     """PostgreSQL: let ROLE read and write rows but not change tables or the access log.
 
     Run as the tables' owner after every migrate; then serve with a database URL of ROLE."""
     from helseiarbeid.core.db_roles import grant_service_role
 
-    _run(grant_service_role(role))
+    password = None
+    if password_env is not None:
+        password = os.environ.get(password_env)
+        if not password:
+            _fail(f"environment variable {password_env} is not set or empty")
+    _run(grant_service_role(role, password))
     click.echo(f"Role {role} may now use the tables; it cannot truncate, alter or edit the log.")
 
 

@@ -19,17 +19,18 @@ os.environ["HELSEIARBEID_LOG_LEVEL"] = "WARNING"
 # Tests use synthetic national IDs only (Tenor's form, birth month + 80), as a test
 # environment does; tests of production's refusal switch it off for themselves.
 os.environ["HELSEIARBEID_ACCEPT_SYNTHETIC_IDS"] = "true"
-DATABASE_URL = engines.configure_environment(_TMP_ROOT)
+engines.configure_environment(_TMP_ROOT)
 
 # Only now may the application be imported: Piccolo reads the URL on first use.
+import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from piccolo.engine.sqlite import SQLiteEngine  # noqa: E402
 
 from helseiarbeid.app import create_app  # noqa: E402
 from helseiarbeid.core.database import current_engine  # noqa: E402
+from helseiarbeid.core.db_roles import grant_service_role  # noqa: E402
 from helseiarbeid.core.migrations import apply_migrations  # noqa: E402
-from helseiarbeid.core.tables import User  # noqa: E402
 from tests.cast import Cast, create_cast  # noqa: E402
 
 
@@ -37,32 +38,50 @@ def pytest_report_header() -> str:
     return f"database engine: {engines.ENGINE}"
 
 
+async def _migrate() -> None:
+    await apply_migrations(quiet=True)
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        # Migrated as the owner; from here on the application works as the service role, with
+        # exactly the grants production gives it (so a missing grant fails the suite).
+        await grant_service_role(engines.SERVICE_ROLE)
+        engine.config["user"] = engines.SERVICE_ROLE
+        os.environ["HELSEIARBEID_DATABASE_URL"] = engines.service_url()
+
+
 @pytest.fixture(scope="session")
 def migrated_template() -> Iterator[str]:
-    """Migrate once per run: the SQLite template file, or the PostgreSQL test database."""
-    asyncio.run(apply_migrations(quiet=True))
+    """Migrate once per run: the SQLite template file, or the PostgreSQL test database (whose
+    URL, yielded, is the service role's)."""
+    asyncio.run(_migrate())
     engine = current_engine()
-    yield engine.path if isinstance(engine, SQLiteEngine) else DATABASE_URL
+    yield engine.path if isinstance(engine, SQLiteEngine) else engines.service_url()
     if isinstance(engine, PostgresEngine):
         asyncio.run(engines.drop_postgres_database(engines.TEST_DATABASE_NAME))
+        asyncio.run(engines.drop_service_role())
 
 
 _APP_TABLES: list[str] = []
 
 
 async def _truncate_postgres() -> None:
-    if not _APP_TABLES:
-        rows = await User.raw(
-            "SELECT tablename FROM pg_tables "
-            "WHERE schemaname = 'public' AND tablename <> 'migration'"
-        )
-        _APP_TABLES.extend(row["tablename"] for row in rows)
-    names = ", ".join(f'"{name}"' for name in _APP_TABLES)
-    # The access log refuses TRUNCATE (its trigger); as replica, the test's superuser skips
-    # triggers for this one transaction.
-    async with current_engine().transaction():
-        await User.raw("SET LOCAL session_replication_role = replica")
-        await User.raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    """Empty every table but the migration log, as the owner (the service role may not)."""
+    owner = await asyncpg.connect(engines.owner_url())
+    try:
+        if not _APP_TABLES:
+            rows = await owner.fetch(
+                "SELECT tablename FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'migration'"
+            )
+            _APP_TABLES.extend(row["tablename"] for row in rows)
+        names = ", ".join(f'"{name}"' for name in _APP_TABLES)
+        # The access log refuses TRUNCATE (its trigger); as replica, the test's superuser skips
+        # triggers for this one transaction.
+        async with owner.transaction():
+            await owner.execute("SET LOCAL session_replication_role = replica")
+            await owner.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await owner.close()
 
 
 @asynccontextmanager
@@ -82,7 +101,7 @@ async def empty_database(migrated_template: str, directory: Path) -> AsyncIterat
         # A pool for this test's event loop: without one, every query opens a connection.
         assert isinstance(engine, PostgresEngine)
         await engine.start_connection_pool(min_size=1, max_size=8)
-        yield DATABASE_URL
+        yield engines.service_url()
         if engine.pool is not None:  # a test may have closed it to simulate an outage
             await engine.close_connection_pool()
 

@@ -18,11 +18,40 @@ import asyncpg
 ENGINE = os.environ.get("HELSEIARBEID_TEST_ENGINE", "sqlite")
 POSTGRES_SERVER_URL = os.environ.get("HELSEIARBEID_TEST_POSTGRES_URL", "")
 TEST_DATABASE_NAME = f"helseiarbeid_test_{os.getpid()}"
+# On PostgreSQL the application under test connects as the service's own role, as in
+# production (`helseiarbeid db-roles`): migrations and test set-up run as the owner.
+SERVICE_ROLE = f"helseiarbeid_test_service_{os.getpid()}"
 
 
 def postgres_url(database: str) -> str:
     parts = urlsplit(POSTGRES_SERVER_URL)
     return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def with_user(url: str, user: str) -> str:
+    """``url`` with its user replaced by ``user`` (no password: the test server trusts)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+def owner_url() -> str:
+    """The test database as its owner (the server URL's user): for set-up and for tests that
+    play an intruder with more rights than the service has."""
+    return postgres_url(TEST_DATABASE_NAME)
+
+
+def service_url() -> str:
+    """The test database as the service role: what the application and its servers use."""
+    return with_user(owner_url(), SERVICE_ROLE)
+
+
+async def drop_service_role() -> None:
+    connection = await asyncpg.connect(POSTGRES_SERVER_URL)
+    try:
+        await connection.execute(f'DROP ROLE IF EXISTS "{SERVICE_ROLE}"')
+    finally:
+        await connection.close()
 
 
 async def recreate_postgres_database(name: str) -> None:

@@ -26,11 +26,13 @@ _READ_ONLY = ("migration",)
 _APPEND_ONLY = ("audit_event",)
 
 
-async def grant_service_role(role: str) -> list[str]:
+async def grant_service_role(role: str, password: str | None = None) -> list[str]:
     """Create ``role`` (lower-case letters, digits, _) if missing and grant it what the service
-    needs on every table of the public schema; returns the statements run.
+    needs on every table of the public schema; with ``password``, set the role's password
+    (quoted by the server; never in the returned list). Returns the statements run.
 
-    Raises InvalidInput for a bad role name or on SQLite, which has no roles."""
+    Raises InvalidInput for a bad role name, an empty password, or on SQLite, which has no
+    roles."""
     if is_sqlite():
         raise InvalidInput({"role": "SQLite has no database roles; this is for PostgreSQL."})
     if not _ROLE_NAME.fullmatch(role):
@@ -46,8 +48,18 @@ async def grant_service_role(role: str) -> list[str]:
         *(f'REVOKE INSERT, UPDATE, DELETE ON "{t}" FROM {quoted}' for t in _READ_ONLY),
         *(f'REVOKE UPDATE, DELETE ON "{t}" FROM {quoted}' for t in _APPEND_ONLY),
     ]
+    if password is not None and not password:
+        raise InvalidInput({"password": "The role's password is empty."})
     engine = current_engine()
     async with engine.transaction():
         for statement in statements:
             await AuditEvent.raw(statement)
+        if password is not None:
+            # ALTER ROLE takes no parameters: the server quotes the password itself.
+            rows = await AuditEvent.raw(
+                "SELECT format('ALTER ROLE %I PASSWORD %L', {}::text, {}::text) AS sql",
+                role,
+                password,
+            )
+            await AuditEvent.raw(rows[0]["sql"])
     return statements

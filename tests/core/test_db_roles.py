@@ -26,11 +26,7 @@ pytestmark = pytest.mark.skipif(
     engines.ENGINE != "postgres", reason="database roles are a PostgreSQL feature"
 )
 ROLE = f"helseiarbeid_service_{os.getpid()}"
-
-
-def _with_user(url: str, user: str) -> str:
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://{user}@{rest.split('@', 1)[-1]}"
+_DB_ROLES = (sys.executable, "-m", "helseiarbeid", "db-roles")
 
 
 @pytest.fixture
@@ -38,14 +34,14 @@ async def service_url(database: str) -> object:
     result = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "helseiarbeid", "db-roles", "--role", ROLE],
-        env={**os.environ, "HELSEIARBEID_DATABASE_URL": database},
+        env={**os.environ, "HELSEIARBEID_DATABASE_URL": engines.owner_url()},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    yield _with_user(database, ROLE)
-    owner = await asyncpg.connect(database)
+    yield engines.with_user(database, ROLE)
+    owner = await asyncpg.connect(engines.owner_url())
     try:
         await owner.execute(f'DROP OWNED BY "{ROLE}"; DROP ROLE IF EXISTS "{ROLE}"')
     finally:
@@ -89,3 +85,44 @@ async def test_the_service_works_as_that_role(service_url: str, cast: Cast, tmp_
         assert await service.fetchval("SELECT count(*) FROM audit_event") >= 2
     finally:
         await service.close()
+
+
+async def test_the_role_password_comes_from_the_environment_and_is_never_printed(
+    database: str,
+) -> None:
+    role = f"{ROLE}_pw"
+    secret = "et-passord-med-'-og-\"-i-seg"
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [*_DB_ROLES, "--role", role, "--password-env", "ROLE_PASSWORD"],
+        env={
+            **os.environ,
+            "HELSEIARBEID_DATABASE_URL": engines.owner_url(),
+            "ROLE_PASSWORD": secret,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    owner = await asyncpg.connect(engines.owner_url())
+    try:
+        assert result.returncode == 0, result.stderr
+        assert secret not in result.stdout + result.stderr
+        stored = await owner.fetchval("SELECT rolpassword FROM pg_authid WHERE rolname = $1", role)
+        assert stored is not None
+        assert stored.startswith("SCRAM-SHA-256$")
+    finally:
+        await owner.execute(f'DROP OWNED BY "{role}"; DROP ROLE IF EXISTS "{role}"')
+        await owner.close()
+
+
+def test_an_unset_password_variable_is_refused() -> None:
+    result = subprocess.run(
+        [*_DB_ROLES, "--role", f"{ROLE}_x", "--password-env", "NOT_SET_ANYWHERE"],
+        env={**os.environ, "HELSEIARBEID_DATABASE_URL": engines.owner_url()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "NOT_SET_ANYWHERE is not set" in result.stderr
