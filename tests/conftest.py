@@ -48,6 +48,10 @@ def migrated_template() -> Iterator[str]:
 
 
 _APP_TABLES: list[str] = []
+# Rows the migrations put in (reference data, e.g. the surveys' question sets), in foreign-key
+# order: copied aside once after migrating, and put back after every truncation, as a SQLite
+# test's copy of the migrated template has them.
+SEEDED_TABLES = ("survey_theme", "survey_question", "survey_option")
 
 
 async def _truncate_postgres() -> None:
@@ -57,12 +61,22 @@ async def _truncate_postgres() -> None:
             "WHERE schemaname = 'public' AND tablename <> 'migration'"
         )
         _APP_TABLES.extend(row["tablename"] for row in rows)
+        await User.raw("DROP SCHEMA IF EXISTS test_seed CASCADE")
+        await User.raw("CREATE SCHEMA test_seed")
+        for table in SEEDED_TABLES:
+            await User.raw(f'CREATE TABLE test_seed."{table}" AS SELECT * FROM "{table}"')
     names = ", ".join(f'"{name}"' for name in _APP_TABLES)
     # The access log refuses TRUNCATE (its trigger); as replica, the test's superuser skips
     # triggers for this one transaction.
     async with current_engine().transaction():
         await User.raw("SET LOCAL session_replication_role = replica")
         await User.raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        for table in SEEDED_TABLES:
+            await User.raw(f'INSERT INTO "{table}" SELECT * FROM test_seed."{table}"')
+            await User.raw(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+            )
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import segno
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.params import PathParameter, URLEncodedBody
+from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from helseiarbeid.company_track import services as company
@@ -25,6 +25,7 @@ HOSTS = allow(Role.COORDINATOR, TEAM_ROLES)
 READERS = allow(Role.COORDINATOR, TEAM_ROLES, Role.ENTERPRISE_CONTACT)
 PARTICIPANT_COOKIE = "hia_svar"
 Code = Annotated[str, PathParameter(min_length=1, max_length=12)]
+CodeQuery = Annotated[str, QueryParameter(max_length=12)]
 
 
 def _qr_svg(url: str) -> str:
@@ -123,8 +124,8 @@ class SurveyPhoneController(Controller):
     include_in_schema = False
 
     @get("/", opt=PUBLIC)
-    async def join_page(self, kode: str = "") -> Template:
-        return Template("surveys/join.html", context={"code": kode[:12], "errors": {}})
+    async def join_page(self, kode: FromQuery[CodeQuery] = "") -> Template:
+        return Template("surveys/join.html", context={"code": kode, "errors": {}})
 
     @post("/", opt=PUBLIC)
     async def join(
@@ -158,7 +159,7 @@ class SurveyPhoneController(Controller):
 
     @get("/{code:str}", opt=PUBLIC)
     async def questions(
-        self, request: Request[Any, Any, Any], code: Code, lagret: bool = False
+        self, request: Request[Any, Any, Any], code: Code, lagret: FromQuery[bool] = False
     ) -> Template | Redirect:
         return await self._questions(request, code, saved=lagret)
 
