@@ -394,7 +394,7 @@ async def phone_view(
     """What a phone shows: the survey, its open group (None between groups or after the
     end) and this participant's current choices in it (item id → option id)."""
     survey, participant_id = await _participant(code, token)
-    out = await _survey_out(survey)
+    out = await _survey_out(survey, counts=False)
     group = next((g for g in out.groups if g.state is GroupState.OPEN), None)
     mine: dict[int, int] = {}
     if group is not None:
@@ -459,8 +459,9 @@ def _group_state(group: dict[str, Any], survey_open: bool) -> GroupState:
     return GroupState.CLOSED
 
 
-async def _surveys_out(surveys: list[dict[str, Any]]) -> list[SurveyOut]:
-    """Surveys with their groups, questions and, for closed groups, the counts."""
+async def _surveys_out(surveys: list[dict[str, Any]], *, counts: bool = True) -> list[SurveyOut]:
+    """Surveys with their groups, questions and, for closed groups, the counts (``counts``
+    False: the questions only, as a phone needs them, without counting anything)."""
     if not surveys:
         return []
     now = utcnow()
@@ -489,22 +490,26 @@ async def _surveys_out(surveys: list[dict[str, Any]]) -> list[SurveyOut]:
         .where(SurveyOption.question.is_in(question_ids))
         .order_by(SurveyOption.position)
     )
-    tallies = await SurveyAnswer.raw(
-        "SELECT a.item, a.choice, COUNT(*) AS n FROM survey_answer a "  # noqa: S608
-        "JOIN survey_item i ON i.id = a.item "
-        f"WHERE i.survey_group IN ({_marks(group_ids)}) "
-        "GROUP BY a.item, a.choice",
-        *group_ids,
-    )
-    joined = await SurveyParticipant.raw(
-        "SELECT survey, COUNT(*) AS n FROM survey_participant "  # noqa: S608
-        f"WHERE survey IN ({_marks(survey_ids)}) GROUP BY survey",
-        *survey_ids,
-    )
-    answered = await _answered_per_group([g["id"] for g in groups])
-    counts: dict[int, Counter[int]] = defaultdict(Counter)
+    tallies: list[dict[str, Any]] = []
+    joined: list[dict[str, Any]] = []
+    answered: dict[int, int] = {}
+    if counts:
+        tallies = await SurveyAnswer.raw(
+            "SELECT a.item, a.choice, COUNT(*) AS n FROM survey_answer a "  # noqa: S608
+            "JOIN survey_item i ON i.id = a.item "
+            f"WHERE i.survey_group IN ({_marks(group_ids)}) "
+            "GROUP BY a.item, a.choice",
+            *group_ids,
+        )
+        joined = await SurveyParticipant.raw(
+            "SELECT survey, COUNT(*) AS n FROM survey_participant "  # noqa: S608
+            f"WHERE survey IN ({_marks(survey_ids)}) GROUP BY survey",
+            *survey_ids,
+        )
+        answered = await _answered_per_group([g["id"] for g in groups])
+    tally_of: dict[int, Counter[int]] = defaultdict(Counter)
     for row in tallies:
-        counts[row["item"]][row["choice"]] = row["n"]
+        tally_of[row["item"]][row["choice"]] = row["n"]
     options_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for option in options:
         options_of[option["question"]].append(option)
@@ -517,7 +522,7 @@ async def _surveys_out(surveys: list[dict[str, Any]]) -> list[SurveyOut]:
         state = _group_state(group, open_of[group["survey"]])
         questions = []
         for item in items_of[group["id"]]:
-            tally = counts[item["id"]]
+            tally = tally_of[item["id"]]
             total = sum(tally.values())
             shown = state is GroupState.CLOSED and total >= MIN_ANSWERS
             questions.append(
@@ -563,8 +568,8 @@ async def _surveys_out(surveys: list[dict[str, Any]]) -> list[SurveyOut]:
     ]
 
 
-async def _survey_out(survey: dict[str, Any]) -> SurveyOut:
-    return (await _surveys_out([survey]))[0]
+async def _survey_out(survey: dict[str, Any], *, counts: bool = True) -> SurveyOut:
+    return (await _surveys_out([survey], counts=counts))[0]
 
 
 async def get_survey(user: CurrentUser, survey_id: int) -> SurveyOut:
