@@ -76,7 +76,7 @@ class SurveyOut(Schema):
 
 class SurveyCount(Schema):
     """The host screen's live figures: phones joined, and of them those that answered every
-    question of the open group (0 when no group is open)."""
+    question of the open group, or of the last group opened (0 before any)."""
 
     joined: int
     answered: int

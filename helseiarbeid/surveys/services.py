@@ -309,19 +309,22 @@ async def count(user: CurrentUser, survey_id: int) -> SurveyCount:
     survey = await _survey_row(user, survey_id)
     is_open = _is_open(survey, utcnow())
     joined = await SurveyParticipant.count().where(SurveyParticipant.survey == survey_id)
-    group = (
-        await SurveyGroup.select(SurveyGroup.id)
-        .where(
-            (SurveyGroup.survey == survey_id)
-            & SurveyGroup.opened_at.is_not_null()
-            & SurveyGroup.closed_at.is_null()
-        )
+    group = await (
+        SurveyGroup.select(SurveyGroup.id, SurveyGroup.closed_at)
+        .where((SurveyGroup.survey == survey_id) & SurveyGroup.opened_at.is_not_null())
+        .order_by(SurveyGroup.opened_at, ascending=False)
         .first()
     )
-    if group is None or not is_open:
+    if group is None:
         return SurveyCount(joined=joined, answered=0, open_group_id=None, is_open=is_open)
     answered = (await _answered_per_group([group["id"]])).get(group["id"], 0)
-    return SurveyCount(joined=joined, answered=answered, open_group_id=group["id"], is_open=True)
+    still_open = is_open and group["closed_at"] is None
+    return SurveyCount(
+        joined=joined,
+        answered=answered,
+        open_group_id=group["id"] if still_open else None,
+        is_open=is_open,
+    )
 
 
 async def _answered_per_group(group_ids: list[int]) -> dict[int, int]:
