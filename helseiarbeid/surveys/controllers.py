@@ -173,18 +173,16 @@ class SurveyPhoneController(Controller):
         status_code: int = 200,
     ) -> Template | Redirect:
         try:
-            survey, group, mine = await services.phone_view(
-                code, request.cookies.get(PARTICIPANT_COOKIE)
-            )
+            view = await services.phone_view(code, request.cookies.get(PARTICIPANT_COOKIE))
         except NotFound:
             return Redirect(f"/svar?kode={services.normalise_code(code)}")
         return Template(
             "surveys/phone.html",
             context={
-                "survey": survey,
-                "title": _label(survey),
-                "group": group,
-                "mine": mine,
+                "survey": view,
+                "title": SESSION_LABELS[SessionKind(view.question_set)],
+                "group": view.group,
+                "mine": view.mine,
                 "saved": saved,
                 "errors": errors or {},
             },

@@ -17,13 +17,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from helseiarbeid.company_track import services as company
 from helseiarbeid.company_track.schemas import SessionKind, SessionState
 from helseiarbeid.core.clock import utcnow
-from helseiarbeid.core.database import for_update, is_unique_violation, write_transaction
+from helseiarbeid.core.database import (
+    for_update,
+    is_sqlite,
+    is_unique_violation,
+    write_transaction,
+)
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from helseiarbeid.core.ratelimit import SlidingWindow
 from helseiarbeid.core.users import CurrentUser
@@ -391,22 +397,106 @@ async def _participant(code: str, token: str | None) -> tuple[dict[str, Any], in
     return survey, int(participant["id"])
 
 
-async def phone_view(
-    code: str, token: str | None
-) -> tuple[SurveyOut, GroupOut | None, dict[int, int]]:
-    """What a phone shows: the survey, its open group (None between groups or after the
-    end) and this participant's current choices in it (item id → option id)."""
+@dataclass(frozen=True)
+class PhoneView:
+    """What a phone shows: the open group (None between groups or after the end) and this
+    participant's current choices in it (item id → option id)."""
+
+    code: str
+    question_set: str
+    is_open: bool
+    group: GroupOut | None
+    mine: dict[int, int]
+
+
+# A group's questions never change once its survey has started, so each process keeps them
+# (bounded) instead of reading them again for every phone's page and answer. Keyed by the
+# survey's random code too, so a database restored or recreated with the same ids (tests)
+# cannot hand out another survey's questions.
+_GROUP_QUESTIONS: dict[tuple[str, int], list[QuestionResult]] = {}
+
+
+async def _group_questions(code: str, group_id: int) -> list[QuestionResult]:
+    """The group's question versions with their options (no counts)."""
+    cached = _GROUP_QUESTIONS.get((code, group_id))
+    if cached is not None:
+        return cached
+    items = (
+        await SurveyItem.select(
+            SurveyItem.id,
+            SurveyItem.question,
+            SurveyItem.question.key,
+            SurveyItem.question.version,
+            SurveyItem.question.text,
+        )
+        .where(SurveyItem.survey_group == group_id)
+        .order_by(SurveyItem.position)
+    )
+    options = (
+        await SurveyOption.select()
+        .where(SurveyOption.question.is_in([i["question"] for i in items] or [0]))
+        .order_by(SurveyOption.position)
+    )
+    questions = [
+        QuestionResult(
+            item_id=item["id"],
+            key=item["question.key"],
+            version=item["question.version"],
+            text=item["question.text"],
+            answered=0,
+            shown=False,
+            options=[
+                OptionCount(id=o["id"], text=o["text"], count=0)
+                for o in options
+                if o["question"] == item["question"]
+            ],
+        )
+        for item in items
+    ]
+    if len(_GROUP_QUESTIONS) >= 1000:
+        _GROUP_QUESTIONS.clear()
+    _GROUP_QUESTIONS[(code, group_id)] = questions
+    return questions
+
+
+async def _open_group_of(survey_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    """The survey's open group; with ``lock``, inside a write transaction, share-locked so
+    closing it waits for answers being stored (PostgreSQL; SQLite's IMMEDIATE transaction
+    already excludes the close)."""
+    query = SurveyGroup.select(SurveyGroup.id, SurveyGroup.theme.title).where(
+        (SurveyGroup.survey == survey_id)
+        & SurveyGroup.opened_at.is_not_null()
+        & SurveyGroup.closed_at.is_null()
+    )
+    if lock and not is_sqlite():
+        query = query.lock_rows("SHARE", of=(SurveyGroup,))
+    group: dict[str, Any] | None = await query.first()
+    return group
+
+
+async def phone_view(code: str, token: str | None) -> PhoneView:
+    """What the participant holding ``token`` sees of the survey with ``code``. Raises
+    ``NotFound`` for an unknown code or a phone that has not joined it."""
     survey, participant_id = await _participant(code, token)
-    out = await _survey_out(survey, counts=False)
-    group = next((g for g in out.groups if g.state is GroupState.OPEN), None)
+    is_open = _is_open(survey, utcnow())
+    row = await _open_group_of(survey["id"]) if is_open else None
+    group = None
     mine: dict[int, int] = {}
-    if group is not None:
+    if row is not None:
+        questions = await _group_questions(survey["code"], row["id"])
+        group = GroupOut(
+            id=row["id"],
+            title=row["theme.title"],
+            state=GroupState.OPEN,
+            answered=0,
+            questions=questions,
+        )
         rows = await SurveyAnswer.select(SurveyAnswer.item, SurveyAnswer.choice).where(
             (SurveyAnswer.participant == participant_id)
-            & SurveyAnswer.item.is_in([q.item_id for q in group.questions])
+            & SurveyAnswer.item.is_in([q.item_id for q in questions])
         )
-        mine = {row["item"]: row["choice"] for row in rows}
-    return out, group, mine
+        mine = {r["item"]: r["choice"] for r in rows}
+    return PhoneView(survey["code"], survey["question_set"], is_open, group, mine)
 
 
 async def answer(code: str, token: str | None, choices: dict[int, int]) -> None:
@@ -418,21 +508,14 @@ async def answer(code: str, token: str | None, choices: dict[int, int]) -> None:
         raise InvalidInput({"svar": "Velg et svar før du sender."})
     async with write_transaction():
         now = utcnow()
-        group = await for_update(
-            SurveyGroup.select(SurveyGroup.id).where(
-                (SurveyGroup.survey == survey["id"])
-                & SurveyGroup.opened_at.is_not_null()
-                & SurveyGroup.closed_at.is_null()
-            )
-        ).first()
+        group = await _open_group_of(survey["id"], lock=True)
         if group is None or not _is_open(survey, now):
             raise Conflict("Spørsmålene er lukket, så svaret ble ikke lagret.")
-        options = await SurveyItem.raw(
-            "SELECT i.id AS item, o.id AS choice FROM survey_item i "
-            "JOIN survey_option o ON o.question = i.question WHERE i.survey_group = {}",
-            group["id"],
-        )
-        allowed = {(row["item"], row["choice"]) for row in options}
+        allowed = {
+            (q.item_id, o.id)
+            for q in await _group_questions(survey["code"], group["id"])
+            for o in q.options
+        }
         items = {item for item, _ in allowed}
         problems = {
             f"q{item}": "Velg et av svaralternativene."
