@@ -40,6 +40,7 @@ from helseiarbeid.referrals.controllers import (
     start_page_facts,
 )
 from helseiarbeid.settings import get_settings
+from helseiarbeid.surveys.controllers import SurveyHostController, SurveyPhoneController
 
 _WORKERS: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
 
@@ -82,6 +83,8 @@ def create_app() -> Litestar:
             calendar_feed,
             CalendarFeedApiController,
             CalendarPageController,
+            SurveyHostController,
+            SurveyPhoneController,
             create_static_files_router(
                 path="/static",
                 directories=[PACKAGE_ROOT / "core" / "static"],

@@ -60,6 +60,7 @@ from helseiarbeid.referrals.schemas import (
     Urgency,
     WorkStatus,
 )
+from helseiarbeid.surveys import services as surveys
 
 # The password of every demo user; printed by `make run`. Demo data never goes to production.
 DEMO_PASSWORD = "demo-passord-123"  # noqa: S105 - demo data only, printed by make run
@@ -553,6 +554,10 @@ async def _load_programme(
                 )
     evaluation = held.get(SessionKind.EVALUATION)
     if status == "completed" and evaluation is not None:
+        host = next(member for member in team if member.role is Role.PSYCHOLOGIST)
+        for session in programme.sessions:
+            if session.starts_at < utcnow() and session.kind is not SessionKind.ANCHORING:
+                await _run_demo_survey(host, session.id, session.ends_at, seed=session.id)
         with pinned(evaluation + timedelta(hours=2)):
             await company.record_evaluation(
                 coordinator,
@@ -565,6 +570,28 @@ async def _load_programme(
             )
     if status == "cancelled":
         await company.cancel_programme(coordinator, programme_id, "Virksomheten omorganiseres.")
+
+
+async def _run_demo_survey(
+    host: CurrentUser, session_id: int, ends_at: datetime, *, seed: int
+) -> None:
+    """The session's survey as a room would answer it, ten minutes before the end: 12–20
+    phones, every group opened, answered (mostly the first options) and closed."""
+    rng = random.Random(seed)  # noqa: S311 - demo answers, not a secret
+    with pinned(ends_at - timedelta(minutes=10)):
+        survey_id = await surveys.start_survey(host, session_id)
+        survey = await surveys.get_survey(host, survey_id)
+        tokens = [(await surveys.join(survey.code, "demo"))[1] for _ in range(rng.randint(12, 20))]
+        for group in survey.groups:
+            await surveys.open_group(host, survey_id, group.id)
+            for token in tokens:
+                choices = {
+                    q.item_id: q.options[min(int(rng.expovariate(1.1)), len(q.options) - 1)].id
+                    for q in group.questions
+                }
+                await surveys.answer(survey.code, token, choices)
+            await surveys.close_group(host, survey_id, group.id)
+        await surveys.close_survey(host, survey_id)
 
 
 async def load_demo_data(

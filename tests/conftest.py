@@ -62,10 +62,15 @@ def migrated_template() -> Iterator[str]:
 
 
 _APP_TABLES: list[str] = []
+# Rows the migrations put in (reference data, e.g. the surveys' question sets), in foreign-key
+# order: copied aside once after migrating, and put back after every truncation, as a SQLite
+# test's copy of the migrated template has them.
+SEEDED_TABLES = ("survey_theme", "survey_question", "survey_option")
 
 
 async def _truncate_postgres() -> None:
-    """Empty every table but the migration log, as the owner (the service role may not)."""
+    """Empty every table but the migration log, as the owner (the service role may not), and
+    put back the rows the migrations seed (SEEDED_TABLES), as SQLite's template copy keeps them."""
     owner = await asyncpg.connect(engines.owner_url())
     try:
         if not _APP_TABLES:
@@ -74,12 +79,22 @@ async def _truncate_postgres() -> None:
                 "WHERE schemaname = 'public' AND tablename <> 'migration'"
             )
             _APP_TABLES.extend(row["tablename"] for row in rows)
+            await owner.execute("DROP SCHEMA IF EXISTS test_seed CASCADE")
+            await owner.execute("CREATE SCHEMA test_seed")
+            for table in SEEDED_TABLES:
+                await owner.execute(f'CREATE TABLE test_seed."{table}" AS SELECT * FROM "{table}"')
         names = ", ".join(f'"{name}"' for name in _APP_TABLES)
         # The access log refuses TRUNCATE (its trigger); as replica, the test's superuser skips
         # triggers for this one transaction.
         async with owner.transaction():
             await owner.execute("SET LOCAL session_replication_role = replica")
             await owner.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            for table in SEEDED_TABLES:
+                await owner.execute(f'INSERT INTO "{table}" SELECT * FROM test_seed."{table}"')
+                await owner.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+                )
     finally:
         await owner.close()
 

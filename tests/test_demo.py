@@ -19,6 +19,7 @@ from helseiarbeid.core.tables import BusyPeriod, User
 from helseiarbeid.demo import load_demo_data
 from helseiarbeid.referrals.status import Status
 from helseiarbeid.referrals.tables import Patient, Referral
+from helseiarbeid.surveys import services as surveys
 
 
 async def test_demo_data_fills_every_role_region_and_referral_status(database: str) -> None:
@@ -74,6 +75,15 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
     # Bookings the demo tried and the calendar refused left nothing behind.
     booked = await BusyPeriod.select(BusyPeriod.source_id).where(BusyPeriod.kind == "consultation")
     assert len({row["source_id"] for row in booked}) == await Consultation.count()
+    # Completed programmes carry the surveys of their modules and evaluation, with results.
+    completed = await Programme.select(Programme.id).where(
+        Programme.status == ProgrammeStatus.COMPLETED.value
+    )
+    for programme in completed:
+        results = await surveys.results_for_programme(programme["id"])
+        assert {r.question_set for r in results} >= {"module_1", "evaluation"}
+        assert all(q.shown for r in results for g in r.groups for q in g.questions)
+    assert completed
     assert await load_demo_data(only_if_empty=True) is False
 
 

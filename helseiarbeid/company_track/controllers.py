@@ -399,6 +399,7 @@ class CompanyPageController(Controller):
                 "chosen_elsewhere": [m for m in chosen or [] if m not in shown],
                 "kinds": list(SessionKind),
                 "team": await services.team_for_booking(),
+                "completion": await services.completion_findings(programme_id),
                 "section": section,
                 "errors": errors or {},
                 "values": values or {},

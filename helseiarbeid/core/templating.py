@@ -22,6 +22,7 @@ TEMPLATE_DIRECTORIES = [
     PACKAGE_ROOT / "clinic_track" / "templates",
     PACKAGE_ROOT / "company_track" / "templates",
     PACKAGE_ROOT / "calendar_feeds" / "templates",
+    PACKAGE_ROOT / "surveys" / "templates",
 ]
 
 

@@ -20,6 +20,12 @@ from helseiarbeid.company_track.services.calendar import (
     calendar_items,
     session_for_calendar,
 )
+from helseiarbeid.company_track.services.completion import (
+    CompletionCheck,
+    Finding,
+    completion_findings,
+    register_completion_check,
+)
 from helseiarbeid.company_track.services.documents import programme_document
 from helseiarbeid.company_track.services.enterprises import (
     add_contact,
@@ -43,6 +49,7 @@ from helseiarbeid.company_track.services.programmes import (
     cancel_programme,
     derive_status,
     get_programme,
+    lock_open_programme,
     request_programme,
 )
 from helseiarbeid.company_track.services.records import (
@@ -85,6 +92,8 @@ __all__ = [
     "SUBJECTS",
     "WHAT_IT_IS",
     "WHO_ATTENDS",
+    "CompletionCheck",
+    "Finding",
     "Load",
     "Notice",
     "Proposed",
@@ -99,6 +108,7 @@ __all__ = [
     "calendar_items",
     "cancel_programme",
     "cancel_session",
+    "completion_findings",
     "confirm_session",
     "create_enterprise",
     "create_service_area",
@@ -108,11 +118,13 @@ __all__ = [
     "get_programme",
     "list_enterprises",
     "list_service_areas",
+    "lock_open_programme",
     "planning",
     "programme_document",
     "record_anchoring",
     "record_attendance",
     "record_evaluation",
+    "register_completion_check",
     "request_programme",
     "reschedule_session",
     "session_for_calendar",

@@ -123,6 +123,20 @@ async def request_programme(user: CurrentUser, enterprise_id: int) -> int:
     return int(rows[0]["id"])
 
 
+async def lock_open_programme(programme_id: int) -> None:
+    """Inside a write transaction: lock the programme's row until it ends (PostgreSQL; SQLite's
+    IMMEDIATE transaction already excludes other writers), so a change that depends on the
+    programme being open cannot race its completion or cancellation. Raises ``NotFound``, or
+    ``Conflict`` when the programme is completed or cancelled."""
+    row = await for_update(
+        Programme.select(Programme.status).where(Programme.id == programme_id)
+    ).first()
+    if row is None:
+        raise NotFound("Programmet finnes ikke.")
+    if row["status"] in (ProgrammeStatus.CANCELLED.value, ProgrammeStatus.COMPLETED.value):
+        raise Conflict(f"Programmet er {ProgrammeStatus(row['status']).label.lower()}.")
+
+
 async def _programme_row(user: CurrentUser, programme_id: int) -> dict[str, Any]:
     row = await (
         Programme.select(

@@ -15,11 +15,13 @@ from helseiarbeid.company_track.schemas import (
     SessionKind,
     SessionState,
 )
+from helseiarbeid.company_track.services.completion import completion_findings
 from helseiarbeid.company_track.services.programmes import (
     _goal_out,
     _programme_row,
     _refresh_status,
     _sessions,
+    lock_open_programme,
 )
 from helseiarbeid.company_track.services.session_rules import _open_programme, session_row
 from helseiarbeid.company_track.tables import Programme, ProgrammeSession, ResultGoal
@@ -117,8 +119,12 @@ async def record_evaluation(user: CurrentUser, programme_id: int, data: Evaluati
     if missing:
         raise InvalidInput({"measured": "Før inn målt verdi for hvert resultatmål."})
     async with write_transaction():
+        await lock_open_programme(programme_id)
         if not _held(await _sessions(programme_id), SessionKind.EVALUATION):
             raise Conflict("Evalueringsmøtet må være holdt før evalueringen kan føres.")
+        blocking = [f.message for f in await completion_findings(programme_id) if f.blocking]
+        if blocking:
+            raise Conflict(" ".join(blocking))
         for goal_id, value in data.measured.items():
             await ResultGoal.update({ResultGoal.measured: value}).where(ResultGoal.id == goal_id)
         await Programme.update(

@@ -1,0 +1,1 @@
+"""Live anonymous surveys in the company track's sittings and meetings (issue 16 §1–5)."""

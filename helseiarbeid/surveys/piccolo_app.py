@@ -1,0 +1,16 @@
+"""Surveys Piccolo app."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="surveys",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=table_finder(modules=["helseiarbeid.surveys.tables"], exclude_imported=True),
+    migration_dependencies=[
+        "helseiarbeid.core.piccolo_app",
+        "helseiarbeid.company_track.piccolo_app",
+    ],
+    commands=[],
+)
