@@ -44,8 +44,10 @@ async def add_triage_note(
 ) -> TriageNoteOut:
     if not data.note.strip():
         raise InvalidInput({"note": "Skriv et kort triasjenotat."})
+    await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
         current = await _start_assessment(actor, referral_id, "Triasje startet")
+        await referrals.join_case(referral_id, [user.id])
         _require_status(current, AWAITING_ASSESSMENT, "skrive triasjenotat")
         now = utcnow()
         rows = await TriageNote.insert(
@@ -102,9 +104,11 @@ async def assess(
     """Decide on a referral: accept with a right to care, return, or ask the GP for more."""
     _check_assessment(data)
     accepted = data.decision is Decision.ACCEPTED
+    await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
         await referrals.check_version(referral_id, data.version)
         current = await _start_assessment(actor, referral_id, "Vurdering startet")
+        await referrals.join_case(referral_id, [user.id])
         _require_status(current, AWAITING_ASSESSMENT, "vurdere henvisningen")
         if data.decision is Decision.MORE_INFORMATION:
             await referrals.request_information(actor, referral_id, data.reason.strip())
