@@ -266,3 +266,44 @@ async def test_the_reason_page_is_not_for_nav(returned_case: Pathway) -> None:
         f"/api/v1/referrals/{pathway.id}/case", headers=await pathway.headers("frida")
     )
     assert case.status_code == 200
+
+
+async def test_the_case_page_records_a_confirmed_withdrawal_and_renewed_consent(
+    pathway: Pathway,
+) -> None:
+    case_path = f"/klinikk/henvisninger/{pathway.id}"
+    await sign_in(pathway.client, pathway.cast["kari"])
+    page = (await pathway.client.get(case_path)).text
+    assert "Samtykke til at NAV deltar" in page
+    assert "på henvisningen fra fastlegen" in page
+    token = await csrf_token(pathway.client)
+    today = today_in_oslo().isoformat()
+    form = {"state": "withdrawn", "effective_on": today, "_csrf_token": token}
+
+    unconfirmed = await pathway.client.post(f"{case_path}/samtykke", data=form)
+    assert unconfirmed.status_code == 422
+    assert "Kryss av for å bekrefte at samtykket er trukket tilbake." in unconfirmed.text
+    nav = await pathway.headers("nils")
+    assert (await pathway.client.get(f"/api/v1/referrals/{pathway.id}", headers=nav)).is_success
+
+    confirmed = await pathway.client.post(f"{case_path}/samtykke", data={**form, "bekreft": "ja"})
+    assert confirmed.status_code == 303
+    page = (await pathway.client.get(confirmed.headers["location"])).text
+    assert "Trukket tilbake" in page
+    assert "Registrer samtykke" in page  # the form now offers renewed consent
+    refused = await pathway.client.get(f"/api/v1/referrals/{pathway.id}", headers=nav)
+    assert refused.status_code == 403
+
+    renewed = await pathway.client.post(
+        f"{case_path}/samtykke",
+        data={"state": "given", "effective_on": today, "note": "Muntlig", "_csrf_token": token},
+    )
+    assert renewed.status_code == 303
+    assert (await pathway.client.get(f"/api/v1/referrals/{pathway.id}", headers=nav)).is_success
+
+    # NAV sees the state but has no form to change it.
+    pathway.client.cookies.clear()
+    await sign_in(pathway.client, pathway.cast["nils"])
+    page = (await pathway.client.get(case_path)).text
+    assert "Samtykke til at NAV deltar" in page
+    assert f"{case_path}/samtykke" not in page
