@@ -243,7 +243,8 @@ class ReferralSummary(Schema):
     # Urgent referrals only: the team's internal target (see ReferralReceipt).
     assessment_target: date | None
     patient_name: str
-    complaint: Complaint
+    # None when the caller may not see the case's health information (HealthAccess).
+    complaint: Complaint | None
     urgency: Urgency
     gp_name: str
     # The team has asked the GP a question about this referral and waits for the answer.

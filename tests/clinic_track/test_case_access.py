@@ -259,6 +259,8 @@ async def test_the_reason_page_is_not_for_nav(returned_case: Pathway) -> None:
     pathway = returned_case
     response = await pathway.post("nils", "/access-reason", {"reason": "Vil gjerne se saken."})
     assert response.status_code == 403
+    listing = await pathway.client.get("/api/v1/referrals", headers=await pathway.headers("frida"))
+    assert [(i["id"], i["complaint"]) for i in listing.json()["items"]] == [(pathway.id, None)]
     frida = await pathway.post("frida", "/access-reason", {"reason": "Vil gjerne se saken."})
     assert frida.status_code == 201
     assert frida.json()["referral_id"] == pathway.id
@@ -266,6 +268,8 @@ async def test_the_reason_page_is_not_for_nav(returned_case: Pathway) -> None:
         f"/api/v1/referrals/{pathway.id}/case", headers=await pathway.headers("frida")
     )
     assert case.status_code == 200
+    listing = await pathway.client.get("/api/v1/referrals", headers=await pathway.headers("frida"))
+    assert [(i["id"], i["complaint"]) for i in listing.json()["items"]] == [(pathway.id, "both")]
 
 
 async def test_the_case_page_records_a_confirmed_withdrawal_and_renewed_consent(

@@ -170,7 +170,9 @@ async def list_referrals(
     """A page of referrals, newest first; each one shown is an access and is logged.
 
     A GP sees first the referrals on which the team waits for the GP's answer (newest first
-    among them too), and the page counts them over all pages.
+    among them too), and the page counts them over all pages. The NAV counsellor sees only the
+    referrals whose health information it may read; a clinician sees the others without their
+    complaint (``access.decide``).
     """
     condition = _visible_to(user)
     if user.role is Role.NAV_COUNSELLOR:
@@ -191,7 +193,9 @@ async def list_referrals(
         Referral.gp_name,
         Referral.patient,
         Referral.patient_name,
+        Referral.nav_consent,
         QueryString(WAITING_FOR_ANSWER_SQL).as_alias("waiting_for_answer"),
+        *access_columns(user),
     ).where(condition)
     if user.role is Role.GP:
         query = query.order_by(QueryString(WAITING_FOR_ANSWER_SQL), ascending=False)
@@ -220,7 +224,9 @@ async def list_referrals(
                 assessment_due=row["assessment_due"],
                 assessment_target=row["assessment_target"],
                 patient_name=row["patient_name"],
-                complaint=Complaint(row["complaint"]),
+                complaint=Complaint(row["complaint"])
+                if decide(user, row).access is HealthAccess.FULL
+                else None,
                 urgency=Urgency(row["urgency"]),
                 gp_name=row["gp_name"],
                 waiting_for_answer=bool(row["waiting_for_answer"]),
