@@ -46,8 +46,8 @@ async def add_triage_note(
         raise InvalidInput({"note": "Skriv et kort triasjenotat."})
     await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
-        current = await _start_assessment(actor, referral_id, "Triasje startet")
         await referrals.join_case(referral_id, [user.id])
+        current = await _start_assessment(actor, referral_id, "Triasje startet")
         _require_status(current, AWAITING_ASSESSMENT, "skrive triasjenotat")
         now = utcnow()
         rows = await TriageNote.insert(
@@ -106,9 +106,9 @@ async def assess(
     accepted = data.decision is Decision.ACCEPTED
     await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
+        await referrals.join_case(referral_id, [user.id])
         await referrals.check_version(referral_id, data.version)
         current = await _start_assessment(actor, referral_id, "Vurdering startet")
-        await referrals.join_case(referral_id, [user.id])
         _require_status(current, AWAITING_ASSESSMENT, "vurdere henvisningen")
         if data.decision is Decision.MORE_INFORMATION:
             await referrals.request_information(actor, referral_id, data.reason.strip())

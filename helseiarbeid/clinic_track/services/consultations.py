@@ -81,7 +81,6 @@ async def book_consultation(
     async with write_transaction():
         # Locked first: two bookings at once must not both see «accepted» and both move it on.
         await _lock_case(referral_id, ACTIVE, "sette opp konsultasjon")
-        await referrals.join_case(referral_id, [user.id, *staff_ids])
         now = utcnow()
         rows = await Consultation.insert(
             Consultation(
@@ -98,6 +97,9 @@ async def book_consultation(
         await busy_time.reserve(
             staff_ids, data.starts_at, ends_at, kind=CONSULTATION, source_id=consultation_id
         )
+        # After the staff rows are locked (busy_time): the members' foreign keys take a share
+        # lock on the same rows, and taken first it would deadlock two bookings of one person.
+        await referrals.join_case(referral_id, [user.id, *staff_ids])
         await ConsultationStaff.insert(
             *[ConsultationStaff(consultation=consultation_id, staff=sid) for sid in staff_ids]
         )

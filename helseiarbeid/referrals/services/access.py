@@ -219,10 +219,14 @@ async def require_access(
 
 async def join_case(referral_id: int, user_ids: Iterable[int | None]) -> None:
     """Put people on a case (they worked on it, or were booked to a consultation of it);
-    those already on it stay as they were. Runs inside the caller's transaction."""
+    those already on it stay as they were. Runs inside the caller's transaction, before its
+    audit rows: on PostgreSQL the referral row is locked first, so the share locks the new
+    rows' foreign keys take cannot deadlock two changes of one case, and the access log's
+    chain head stays the last lock a change takes."""
     now = utcnow()
     members = sorted({user_id for user_id in user_ids if user_id is not None})
     if members:
+        await for_update(Referral.select(Referral.id).where(Referral.id == referral_id))
         await CaseMember.insert(
             *[CaseMember(referral=referral_id, member=member, since=now) for member in members]
         ).on_conflict(action="DO NOTHING")
