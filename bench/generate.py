@@ -180,6 +180,7 @@ async def referrals(
                 question="Syntetisk spørsmål.",
                 urgency="urgent" if rng.random() < 0.1 else "routine",
                 consent_nav_participation=True,
+                nav_consent="given",
                 status=path[-1],
                 received_at=received,
                 received_on=received_day,

@@ -152,6 +152,7 @@ def _pdf_figures(count: int) -> tuple[float, float]:
         Complaint,
         EmployerIn,
         GpOut,
+        NavConsent,
         PatientIn,
         ReferralOut,
         Urgency,
@@ -183,6 +184,7 @@ def _pdf_figures(count: int) -> tuple[float, float]:
         urgency=Urgency.ROUTINE,
         urgency_reason="",
         consent_nav_participation=True,
+        nav_consent=NavConsent.GIVEN,
         gp=GpOut(
             name="Fastlege",
             hpr_number="1234567",

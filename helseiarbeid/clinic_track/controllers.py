@@ -35,7 +35,7 @@ from helseiarbeid.clinic_track.schemas import (
     Worklist,
 )
 from helseiarbeid.core import users
-from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.errors import Conflict, InvalidInput
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
@@ -53,11 +53,20 @@ from helseiarbeid.core.web import (
     require_confirmation,
 )
 from helseiarbeid.referrals import services as referrals
-from helseiarbeid.referrals.schemas import Complaint, Urgency
+from helseiarbeid.referrals.schemas import (
+    AccessReason,
+    AccessReasonOut,
+    Complaint,
+    NavConsent,
+    NavConsentChange,
+    Urgency,
+)
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, OPEN, Status
 
 STAFF = allow(CLINIC_STAFF)
 TEAM = allow(TEAM_ROLES)
+# Health personnel and the coordinator: consent changes and reasons to open a case.
+CLINICIANS = allow(Role.COORDINATOR, Role.PHYSICIAN, Role.PSYCHOLOGIST)
 ASSESSORS = allow(Role.PHYSICIAN, Role.PSYCHOLOGIST)
 COORDINATOR = allow(Role.COORDINATOR)
 PAGE_SIZE = 50
@@ -99,6 +108,7 @@ class ClinicApiController(Controller):
     ) -> Worklist:
         """Referrals waiting for assessment (or the statuses asked for), by deadline."""
         return await services.worklist(
+            current_user(request),
             actor_of(request),
             statuses=frozenset(status) if status else AWAITING_ASSESSMENT,
             complaint=complaint,
@@ -282,6 +292,48 @@ class ClinicApiController(Controller):
         _, recorded = await services.case(user, actor, referral_id)
         return recorded
 
+    @post(
+        "/referrals/{referral_id:int}/access-reason",
+        opt=CLINICIANS,
+        status_code=201,
+        responses=api_errors(403, 404, body=True),
+    )
+    async def access_reason(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        data: JSONBody[AccessReason],
+    ) -> AccessReasonOut:
+        """Record a reason («tjenstlig behov») to open a case outside the team's open queue
+        and your own cases; the case is open to you until ``expires_at`` (8 hours)."""
+        expires_at = await referrals.record_reason(
+            current_user(request), actor_of(request), referral_id, data.reason
+        )
+        return AccessReasonOut(referral_id=referral_id, expires_at=expires_at)
+
+    @post(
+        "/referrals/{referral_id:int}/nav-consent",
+        opt=CLINICIANS,
+        status_code=204,
+        responses=api_errors(403, 404, 409, body=True),
+    )
+    async def nav_consent(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        data: JSONBody[NavConsentChange],
+    ) -> None:
+        """Record that the patient withdrew (`withdrawn`) or gave again (`given`) the consent
+        to NAV taking part, on `effective_on`. 409 when it already is in that state."""
+        await referrals.change_consent(
+            current_user(request),
+            actor_of(request),
+            referral_id,
+            data.state,
+            data.effective_on,
+            data.note,
+        )
+
     @put(
         "/referrals/{referral_id:int}/responsible",
         opt=COORDINATOR,
@@ -319,6 +371,7 @@ def _case_context(
         "destinations": services.onward_destinations(user),
         "recordable_outcomes": [Outcome.HELD, Outcome.NOT_ATTENDED],
         "now": utcnow(),
+        "today": today_in_oslo(),
         "AWAITING": AWAITING_ASSESSMENT,
         "OPEN": OPEN,
     }
@@ -354,6 +407,24 @@ async def _report_preview(
     )
 
 
+def _reason_page(
+    referral_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Template:
+    return Template(
+        "clinic_track/reason.html",
+        context={
+            "referral_id": referral_id,
+            "hours": int(referrals.REASONED_ACCESS.total_seconds() // 3600),
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=422 if errors else 200,
+    )
+
+
 async def _team() -> list[Any]:
     return [user for user in await users.list_users() if user.role in CLINIC_STAFF]
 
@@ -375,6 +446,7 @@ class ClinicPageController(Controller):
         page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     ) -> Template:
         listing = await services.worklist(
+            current_user(request),
             actor_of(request),
             statuses=frozenset({status}) if status else AWAITING_ASSESSMENT,
             complaint=complaint,
@@ -406,9 +478,16 @@ class ClinicPageController(Controller):
         )
 
     @get("/henvisninger/{referral_id:int}")
-    async def case_page(self, request: Request[Any, Any, Any], referral_id: PathId) -> Template:
+    async def case_page(
+        self, request: Request[Any, Any, Any], referral_id: PathId
+    ) -> Template | Redirect:
+        """The case; a clinician outside the open queue and their cases is sent to the page
+        that asks for the reason first."""
         user = current_user(request)
-        referral, recorded = await services.case(user, actor_of(request), referral_id)
+        try:
+            referral, recorded = await services.case(user, actor_of(request), referral_id)
+        except referrals.ReasonNeeded:
+            return Redirect(f"/klinikk/henvisninger/{referral_id}/tilgang", status_code=303)
         kept = await kept_form(request)  # a form posted here just after the session expired
         return Template(
             "clinic_track/case.html",
@@ -623,6 +702,52 @@ class ClinicPageController(Controller):
             )
 
         return await self._act(request, referral_id, "ansvarlig", data, action)
+
+    @get("/henvisninger/{referral_id:int}/tilgang", opt=CLINICIANS)
+    async def reason_page(self, referral_id: PathId) -> Template:
+        """Asks for the reason («tjenstlig behov») to open a case outside the open queue."""
+        return _reason_page(referral_id)
+
+    @post("/henvisninger/{referral_id:int}/tilgang", opt=CLINICIANS)
+    async def give_reason(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        try:
+            await referrals.record_reason(
+                current_user(request), actor_of(request), referral_id, str(data.get("reason", ""))
+            )
+        except InvalidInput as exc:
+            return _reason_page(referral_id, errors=exc.fields, values=data)
+        return Redirect(f"/klinikk/henvisninger/{referral_id}", status_code=303)
+
+    @post("/henvisninger/{referral_id:int}/samtykke", opt=CLINICIANS)
+    async def consent(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        """Withdrawal (confirmed with its box) or renewed consent to NAV taking part."""
+
+        async def action() -> None:
+            change = forms.nav_consent(data)
+            if change.state is NavConsent.WITHDRAWN:
+                require_confirmation(
+                    data, "Kryss av for å bekrefte at samtykket er trukket tilbake."
+                )
+            await referrals.change_consent(
+                current_user(request),
+                actor_of(request),
+                referral_id,
+                change.state,
+                change.effective_on,
+                change.note,
+            )
+
+        return await self._act(request, referral_id, "samtykke", data, action)
 
     @get("/oversikt")
     async def dashboard(self) -> Template:

@@ -17,6 +17,7 @@ from helseiarbeid.clinic_track.schemas import (
 from helseiarbeid.core import forms
 from helseiarbeid.core.clock import OSLO
 from helseiarbeid.core.errors import InvalidInput
+from helseiarbeid.referrals.schemas import NavConsentChange
 
 T = TypeVar("T")
 
@@ -31,6 +32,8 @@ FIELD_MESSAGES = {
     "version": "Last siden på nytt.",
     "outcome": "Velg gjennomført eller ikke møtt.",
     "reason": "Skriv en begrunnelse.",
+    "state": "Velg om samtykket er trukket tilbake eller gitt på nytt.",
+    "effective_on": "Skriv datoen som en dato (dd.mm.åååå).",
 }
 
 
@@ -74,3 +77,10 @@ def outcome(form: dict[str, Any]) -> OutcomeUpdate:
 
 def cancellation(form: dict[str, Any]) -> ConsultationCancel:
     return _convert({"reason": form.get("reason", "")}, ConsultationCancel)
+
+
+def nav_consent(form: dict[str, Any]) -> NavConsentChange:
+    return _convert(
+        {name: form.get(name, "") for name in ("state", "effective_on", "note")},
+        NavConsentChange,
+    )

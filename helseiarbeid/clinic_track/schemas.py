@@ -9,7 +9,13 @@ from typing import Annotated
 import msgspec
 
 from helseiarbeid.core.schemas import DbId, Schema
-from helseiarbeid.referrals.schemas import Complaint, InformationRequestOut, Urgency
+from helseiarbeid.referrals.schemas import (
+    Complaint,
+    HealthAccess,
+    InformationRequestOut,
+    NavConsentEventOut,
+    Urgency,
+)
 from helseiarbeid.referrals.status import Status
 
 
@@ -224,6 +230,8 @@ class CaseOut(Schema):
     documents: list[DocumentOut]
     # The team's questions to the GP and the GP's answers (text, who, when), oldest first.
     information_requests: list[InformationRequestOut]
+    # The patient's consent to NAV taking part: given and withdrawn, oldest first.
+    nav_consent_history: list[NavConsentEventOut]
 
 
 class DeadlineKind(enum.StrEnum):
@@ -256,9 +264,13 @@ class WorklistItem(Schema):
     start_deadline: date | None
     care_started_on: date | None
     patient_name: str
-    complaint: Complaint
+    # None when the caller may not see the case's health information (HealthAccess).
+    complaint: Complaint | None
     urgency: Urgency
     responsible: str | None
+    # What the caller may see of the case (referrals.services.access): full, reason_needed
+    # (a clinician outside the open queue and their cases) or no_health_text.
+    access: HealthAccess
     waiting_for_information: bool
     # The GP has answered the team's latest question and the case waits for the assessors
     # again («Svar fra fastlege»).

@@ -27,6 +27,12 @@ class BadRequest(ServiceError):
     status_code = 400
 
 
+class Forbidden(ServiceError):
+    """The user is known and the thing exists, but this user may not see or do it now."""
+
+    status_code = 403
+
+
 class NotFound(ServiceError):
     status_code = 404
 

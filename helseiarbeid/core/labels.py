@@ -25,6 +25,8 @@ RESOURCE_LABELS = {
     "referral": "Henvisning",
     "referral_status": "Status på henvisning",
     "referral_responsible": "Ansvarlig i teamet",
+    "referral_nav_consent": "Samtykke til at NAV deltar",
+    "referral_reasoned_access": "Tjenstlig behov oppgitt",
     "referral_document": "Dokument",
     "referral_information": "Svar på spørsmål fra teamet",
     "triage_note": "Triasjenotat",

@@ -48,6 +48,79 @@ class Urgency(enum.StrEnum):
         return {"routine": "Ordinær", "urgent": "Haster"}[self.value]
 
 
+class NavConsent(enum.StrEnum):
+    """The patient's consent to NAV taking part in the case, as it stands (DOMAIN.md: NAV
+    takes part only with the patient's consent). «Not recorded» is the state of a referral
+    that arrived without it (an electronic message does not carry it)."""
+
+    NOT_RECORDED = "not_recorded"
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_recorded": "Ikke registrert",
+            "given": "Gitt",
+            "withdrawn": "Trukket tilbake",
+        }[self.value]
+
+
+class HealthAccess(enum.StrEnum):
+    """What a user may see of one case's health information (referrals.services.access)."""
+
+    FULL = "full"
+    # A clinician outside the open queue and their own cases: a recorded reason opens it.
+    REASON_NEEDED = "reason_needed"
+    # The NAV counsellor without the patient's consent, or outside the open queue and their
+    # own cases: the case without health text.
+    NO_HEALTH_TEXT = "no_health_text"
+
+
+class NavConsentSource(enum.StrEnum):
+    """How a consent event came: with the referral (the GP's form or API), or recorded later
+    by the clinic."""
+
+    REFERRAL = "referral"
+    CLINIC = "clinic"
+
+    @property
+    def label(self) -> str:
+        return {"referral": "På henvisningen fra fastlegen", "clinic": "Registrert av klinikken"}[
+            self.value
+        ]
+
+
+class NavConsentEventOut(Schema):
+    state: NavConsent  # given or withdrawn
+    effective_on: date
+    source: NavConsentSource
+    note: str
+    recorded_by: str  # the name, or «Fastlegen» for consent on the referral
+    recorded_at: datetime
+
+
+class NavConsentChange(Schema):
+    """The clinic records that the patient withdrew (``withdrawn``) or gave again (``given``)
+    the consent to NAV taking part, on ``effective_on`` (not in the future)."""
+
+    state: NavConsent
+    effective_on: date
+    note: str = ""
+
+
+class AccessReason(Schema):
+    """A clinician's reason («tjenstlig behov») to open a case outside the team's open queue
+    and their own cases (helsepersonelloven § 21a)."""
+
+    reason: str
+
+
+class AccessReasonOut(Schema):
+    referral_id: int
+    expires_at: datetime
+
+
 class PatientIn(Schema):
     national_id: str
     name: str
@@ -150,6 +223,9 @@ class ReferralOut(Schema):
     urgency: Urgency
     urgency_reason: str
     consent_nav_participation: bool
+    # The consent to NAV taking part as it stands now (the flag above is what the referral
+    # carried when it arrived).
+    nav_consent: NavConsent
     gp: GpOut
     source: str
     version: int
@@ -167,7 +243,8 @@ class ReferralSummary(Schema):
     # Urgent referrals only: the team's internal target (see ReferralReceipt).
     assessment_target: date | None
     patient_name: str
-    complaint: Complaint
+    # None when the caller may not see the case's health information (HealthAccess).
+    complaint: Complaint | None
     urgency: Urgency
     gp_name: str
     # The team has asked the GP a question about this referral and waits for the answer.

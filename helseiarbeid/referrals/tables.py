@@ -62,7 +62,14 @@ class Referral(Table, tablename="referral"):
     medication = Text(default="")
     urgency = Varchar(length=16, index=True)
     urgency_reason = Text(default="")
+    # Whether the referral as received carried the patient's consent to NAV taking part (the
+    # GP's form and API require it; electronic messages do not carry it). Kept as received;
+    # the current state is ``nav_consent``.
     consent_nav_participation = Boolean()
+    # The patient's consent to NAV taking part as it stands now (referrals.schemas.NavConsent:
+    # not_recorded, given, withdrawn), kept with every NavConsentEvent so the worklist reads it
+    # with the row. The events are its history.
+    nav_consent = Varchar(length=16, default="not_recorded")
     status = Varchar(length=32, choices=Status, index=True)
     received_at = Timestamptz(index=True)
     # The day of receipt in Oslo: the unit of the deadline and of the dashboard's periods.
@@ -135,3 +142,43 @@ class InformationRequest(Table, tablename="referral_information_request"):
     answer = Text(default="")
     answered_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
     answered_at = Timestamptz(null=True, default=None)
+
+
+class NavConsentEvent(Table, tablename="referral_nav_consent_event"):
+    """The patient's consent to NAV taking part, given or withdrawn (DOMAIN.md: NAV takes part
+    only with consent). One row per change, never edited; the referral keeps the current state.
+    ``source`` says how it came: on the referral (GP's form or API) or recorded by the clinic.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
+    state = Varchar(length=16)  # NavConsent.GIVEN or NavConsent.WITHDRAWN
+    effective_on = Date()  # the day the patient gave or withdrew it
+    source = Varchar(length=16)  # NavConsentSource
+    note = Text(default="")
+    recorded_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True)
+    recorded_at = Timestamptz()
+
+
+class CaseMember(Table, tablename="referral_case_member"):
+    """Who is on a case («tildelt»): everyone who has worked on it (triage, assessment,
+    booking, clarification, onward referral, report, consent) and everyone booked to one of
+    its consultations. With the responsible person, they may read the case after it leaves
+    the team's open queue."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    since = Timestamptz()
+
+
+class ReasonedAccess(Table, tablename="referral_reasoned_access"):
+    """A clinician's recorded reason («tjenstlig behov») to open a case outside the open queue
+    and their assignments; gives that user access to that case until ``expires_at``."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    reason = Text()
+    granted_at = Timestamptz()
+    expires_at = Timestamptz(index=True)

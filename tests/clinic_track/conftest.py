@@ -98,8 +98,9 @@ class Pathway:
         return response
 
     async def status(self) -> str:
+        """As the referring GP sees it (the team sees an ended case only if on it)."""
         response = await self.client.get(
-            f"/api/v1/referrals/{self.id}", headers=await self.headers("kari")
+            f"/api/v1/referrals/{self.id}", headers=await self.headers("gp_anne")
         )
         return str(response.json()["status"])
 

@@ -5,8 +5,11 @@ stored letter or report.
 
 from __future__ import annotations
 
+from helseiarbeid.core.audit import Actor
 from helseiarbeid.core.errors import Conflict
+from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.referrals import services as referrals
+from helseiarbeid.referrals.schemas import ReferralOut
 from helseiarbeid.referrals.status import Status
 
 # Where the team works on a case once it is accepted.
@@ -30,6 +33,16 @@ async def _lock_case(referral_id: int, allowed: frozenset[Status], action: str) 
     current = await referrals.status_of(referral_id, lock=True)
     _require_status(current, allowed, action)
     return current
+
+
+async def _case_to_change(
+    user: CurrentUser, actor: Actor, referral_id: int, allowed: frozenset[Status], action: str
+) -> ReferralOut:
+    """The referral, read (and audited) to render a letter before a change, if ``action`` is
+    allowed in its status now (409 first, so an ended case answers with its status rule, not
+    with a request for a reason to read it). The change itself locks and checks again."""
+    _require_status(await referrals.status_of(referral_id), allowed, action)
+    return await referrals.get_referral(user, actor, referral_id)
 
 
 def _document_url(referral_id: int, document_id: int) -> str:

@@ -44,7 +44,9 @@ async def add_triage_note(
 ) -> TriageNoteOut:
     if not data.note.strip():
         raise InvalidInput({"note": "Skriv et kort triasjenotat."})
+    await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
+        await referrals.join_case(referral_id, [user.id])
         current = await _start_assessment(actor, referral_id, "Triasje startet")
         _require_status(current, AWAITING_ASSESSMENT, "skrive triasjenotat")
         now = utcnow()
@@ -102,7 +104,9 @@ async def assess(
     """Decide on a referral: accept with a right to care, return, or ask the GP for more."""
     _check_assessment(data)
     accepted = data.decision is Decision.ACCEPTED
+    await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
+        await referrals.join_case(referral_id, [user.id])
         await referrals.check_version(referral_id, data.version)
         current = await _start_assessment(actor, referral_id, "Vurdering startet")
         _require_status(current, AWAITING_ASSESSMENT, "vurdere henvisningen")

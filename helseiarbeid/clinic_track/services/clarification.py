@@ -31,8 +31,10 @@ async def save_clarification(
     if not data.summary.strip():
         raise InvalidInput({"summary": "Skriv en oppsummering."})
     seen = data.version or 0
+    await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
         await _lock_case(referral_id, ACTIVE, "skrive avklaringen")
+        await referrals.join_case(referral_id, [user.id])
         existing = await for_update(
             Clarification.select(Clarification.id, Clarification.version).where(
                 Clarification.referral == referral_id

@@ -15,7 +15,13 @@ from helseiarbeid.clinic_track.schemas import (
     Outcome,
     OutcomeUpdate,
 )
-from helseiarbeid.clinic_track.services._common import ACTIVE, PURPOSE, _document_url, _lock_case
+from helseiarbeid.clinic_track.services._common import (
+    ACTIVE,
+    PURPOSE,
+    _case_to_change,
+    _document_url,
+    _lock_case,
+)
 from helseiarbeid.clinic_track.services.assessment import _refresh_waiting_times
 from helseiarbeid.clinic_track.tables import Consultation, ConsultationStaff
 from helseiarbeid.core import audit, busy_time
@@ -60,7 +66,7 @@ async def book_consultation(
     ends_at = data.starts_at + timedelta(minutes=data.duration_minutes)
     # The letter is rendered before the transaction so the write lock is held briefly; it is
     # made from exactly the values stored below.
-    referral = await referrals.get_referral(user, actor, referral_id)
+    referral = await _case_to_change(user, actor, referral_id, ACTIVE, "sette opp konsultasjon")
     letter = await render_pdf(
         "clinic_track/appointment_letter_pdf.html",
         {
@@ -91,6 +97,9 @@ async def book_consultation(
         await busy_time.reserve(
             staff_ids, data.starts_at, ends_at, kind=CONSULTATION, source_id=consultation_id
         )
+        # After the staff rows are locked (busy_time): the members' foreign keys take a share
+        # lock on the same rows, and taken first it would deadlock two bookings of one person.
+        await referrals.join_case(referral_id, [user.id, *staff_ids])
         await ConsultationStaff.insert(
             *[ConsultationStaff(consultation=consultation_id, staff=sid) for sid in staff_ids]
         )
@@ -170,7 +179,7 @@ async def cancel_consultation(
         raise InvalidInput({"reason": f"Begrunnelsen kan ha høyst {MAX_CANCEL_REASON} tegn."})
     # The letter is rendered before the transaction (as for booking) from the row as read;
     # the transaction refuses if the time or place changed meanwhile.
-    referral = await referrals.get_referral(user, actor, referral_id)
+    referral = await _case_to_change(user, actor, referral_id, ACTIVE, "avlyse konsultasjonen")
     seen = (
         await Consultation.select(Consultation.starts_at, Consultation.location)
         .where((Consultation.id == consultation_id) & (Consultation.referral == referral_id))
@@ -189,6 +198,7 @@ async def cancel_consultation(
     )
     async with write_transaction():
         await _lock_case(referral_id, ACTIVE, "avlyse konsultasjonen")
+        await referrals.join_case(referral_id, [user.id])
         row = await _consultation_for_update(referral_id, consultation_id)
         if (row["starts_at"], row["location"]) != (seen["starts_at"], seen["location"]):
             raise Conflict("Konsultasjonen ble endret samtidig. Last siden på nytt.")
@@ -242,8 +252,10 @@ async def record_outcome(
     """
     if data.outcome is Outcome.CANCELLED:
         raise InvalidInput({"outcome": "Bruk «Avlys konsultasjonen» og skriv en begrunnelse."})
+    await referrals.require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
         await _lock_case(referral_id, ACTIVE, "registrere konsultasjonen")
+        await referrals.join_case(referral_id, [user.id])
         row = await _consultation_for_update(referral_id, consultation_id)
         now = utcnow()
         if row["starts_at"] > now:

@@ -8,6 +8,7 @@ from helseiarbeid.clinic_track.schemas import Destination, OnwardReferralCreate,
 from helseiarbeid.clinic_track.services._common import (
     ACTIVE,
     PURPOSE,
+    _case_to_change,
     _document_url,
     _lock_case,
     _require_status,
@@ -57,7 +58,7 @@ async def add_onward_referral(
         problems["reason"] = "Skriv begrunnelsen for henvisningen."
     if problems:
         raise InvalidInput(problems)
-    referral = await referrals.get_referral(user, actor, referral_id)
+    referral = await _case_to_change(user, actor, referral_id, ACTIVE, "henvise videre")
     _require_status(referral.status, ACTIVE, "henvise videre")
     now = utcnow()
     letter = await render_pdf(
@@ -73,6 +74,7 @@ async def add_onward_referral(
     )
     async with write_transaction():
         await _lock_case(referral_id, ACTIVE, "henvise videre")
+        await referrals.join_case(referral_id, [user.id])
         letter_id = await referrals.store_document(
             actor,
             referral_id,

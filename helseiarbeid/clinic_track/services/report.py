@@ -144,6 +144,7 @@ async def case(user: CurrentUser, actor: Actor, referral_id: int) -> tuple[Refer
     referral = await referrals.get_referral(user, actor, referral_id)
     parts = await _case_parts(referral_id)
     documents = await referrals.list_documents([referral_id])
+    consent = await referrals.consent_history([referral_id])
     return referral, CaseOut(
         referral_id=referral_id,
         status=referral.status,
@@ -160,6 +161,7 @@ async def case(user: CurrentUser, actor: Actor, referral_id: int) -> tuple[Refer
             for d in documents
         ],
         information_requests=referral.information_requests,
+        nav_consent_history=consent.get(referral_id, []),
         **parts,
     )
 
@@ -248,6 +250,7 @@ async def write_report(
         )
     async with write_transaction():
         await _lock_case(referral_id, frozenset({Status.IN_PROGRESS}), "sende rapporten")
+        await referrals.join_case(referral_id, [user.id])
         await referrals.check_version(referral_id, version)
         if await _case_fingerprint(referral_id) != made.fingerprint:
             raise Conflict(

@@ -23,9 +23,10 @@ from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.timefmt import to_oslo
+from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import working_days_between
 from helseiarbeid.referrals import services as referrals
-from helseiarbeid.referrals.schemas import Complaint, Urgency
+from helseiarbeid.referrals.schemas import Complaint, HealthAccess, Urgency
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, OPEN, OPEN_SQL, Status
 from helseiarbeid.referrals.tables import Referral
 
@@ -37,6 +38,7 @@ URGENT_FIRST_SQL = (
 
 
 async def worklist(
+    user: CurrentUser,
     actor: Actor,
     *,
     statuses: frozenset[Status] = AWAITING_ASSESSMENT,
@@ -48,7 +50,11 @@ async def worklist(
     offset: int = 0,
 ) -> Worklist:
     """Referrals waiting for the team: urgent ones still to be assessed first, then the
-    soonest legal deadline; overdue ones marked, urgent ones with their internal target."""
+    soonest legal deadline; overdue ones marked, urgent ones with their internal target.
+
+    Each row says what ``user`` may see of the case (``referrals.decide``); a case whose
+    health information the user may not see is listed without it (no complaint), and its
+    listing is logged as such."""
     today = today_in_oslo()
     condition: Any = Referral.status.is_in([status.value for status in statuses])
     if statuses <= OPEN:
@@ -75,6 +81,8 @@ async def worklist(
             Referral.patient,
             Referral.patient_name,
             Referral.responsible.name,
+            Referral.nav_consent,
+            *referrals.access_columns(user),
         )
         .where(condition)
         .order_by(OrderByRaw(URGENT_FIRST_SQL))
@@ -85,13 +93,20 @@ async def worklist(
     )
     total = await Referral.count().where(condition)
     waiting, answered = await referrals.answer_states([row["id"] for row in rows])
-    await audit.record_many(
-        actor,
-        AuditAction.READ,
-        "referral",
-        [(row["id"], row["patient"]) for row in rows],
-        purpose=PURPOSE + " (arbeidsliste)",
-    )
+    access = {row["id"]: referrals.decide(user, row).access for row in rows}
+    for full in (True, False):
+        await audit.record_many(
+            actor,
+            AuditAction.READ,
+            "referral",
+            [
+                (row["id"], row["patient"])
+                for row in rows
+                if (access[row["id"]] is HealthAccess.FULL) is full
+            ],
+            purpose=PURPOSE
+            + (" (arbeidsliste)" if full else " (arbeidsliste, uten helseopplysninger)"),
+        )
     start_deadlines, care_started = await _start_deadlines([row["id"] for row in rows])
     items = []
     for row in rows:
@@ -122,9 +137,12 @@ async def worklist(
                 start_deadline=start_deadlines.get(row["id"]),
                 care_started_on=started,
                 patient_name=row["patient_name"],
-                complaint=Complaint(row["complaint"]),
+                complaint=Complaint(row["complaint"])
+                if access[row["id"]] is HealthAccess.FULL
+                else None,
                 urgency=Urgency(row["urgency"]),
                 responsible=row["responsible.name"],
+                access=access[row["id"]],
                 waiting_for_information=row["id"] in waiting,
                 answer_from_gp=row["id"] in answered,
             )

@@ -12,7 +12,7 @@ from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.errors import NotFound
 from helseiarbeid.core.users import CurrentUser
-from helseiarbeid.referrals.services.reading import _load, _purpose
+from helseiarbeid.referrals.services.reading import _load
 from helseiarbeid.referrals.services.status_changes import patient_of
 from helseiarbeid.referrals.tables import ReferralDocument
 
@@ -122,7 +122,7 @@ async def open_document(
     kind: str | None = None,
 ) -> tuple[DocumentInfo, bytes]:
     """The stored PDF, by id or the newest of a kind, if the user may see the referral."""
-    await _load(user, actor, referral_id)
+    loaded = await _load(user, actor, referral_id)
     query = ReferralDocument.select().where(ReferralDocument.referral == referral_id)
     if document_id is not None:
         query = query.where(ReferralDocument.id == document_id)
@@ -136,7 +136,7 @@ async def open_document(
         AuditAction.READ,
         "referral_document",
         row["id"],
-        purpose=_purpose(user) + f" ({row['title']})",
+        purpose=loaded["access_purpose"] + f" ({row['title']})",
         patient_id=await patient_of(referral_id),
         referral_id=referral_id,
     )

@@ -1,6 +1,6 @@
-"""Reading referrals: who may see which referral (the GP their own, the clinic team all), one
-referral with its history and correspondence, the paged and filtered list, and a patient's
-identity. Every read records an audit row.
+"""Reading referrals: who may see which referral (the GP their own, the clinic team by the
+rule in ``access``), one referral with its history and correspondence, the paged and filtered
+list, and a patient's identity. Every read, and every refused one, records an audit row.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from helseiarbeid.referrals.schemas import (
     Complaint,
     EmployerIn,
     GpOut,
+    HealthAccess,
+    NavConsent,
     PatientIn,
     ReferralOut,
     ReferralPage,
@@ -29,6 +31,7 @@ from helseiarbeid.referrals.schemas import (
     Urgency,
     WorkStatus,
 )
+from helseiarbeid.referrals.services.access import access_columns, decide, nav_readable, refuse
 from helseiarbeid.referrals.services.information import (
     WAITING_FOR_ANSWER_SQL,
     _information_requests,
@@ -48,13 +51,17 @@ def _visible_to(user: CurrentUser) -> Any:
 
 
 async def _load(user: CurrentUser, actor: Actor, referral_id: int) -> dict[str, Any]:
-    """The referral's row if ``user`` may see it. Raises NotFound — the same answer whether it
-    does not exist or belongs to another GP — and logs the refused attempt in the access log
-    (with the patient when the referral exists), in a transaction of its own."""
+    """The referral's row if ``user`` may see its health information, with the audit purpose
+    of the read as ``access_purpose``. Raises NotFound — the same answer whether it does not
+    exist or belongs to another GP — or Forbidden when the access rule refuses
+    (``access.decide``: NAV without consent, a case outside the open queue and the user's
+    cases); either way the refused attempt is in the access log (with the patient when the
+    referral exists), in a transaction of its own."""
     row = (
         await Referral.select(
             *Referral.all_columns(),
             Referral.patient.national_id,
+            *access_columns(user),
         )
         .where((Referral.id == referral_id) & _visible_to(user))
         .first()
@@ -72,7 +79,10 @@ async def _load(user: CurrentUser, actor: Actor, referral_id: int) -> dict[str, 
                 referral_id=referral_id if owner else None,
             )
         raise NotFound("Henvisningen finnes ikke.")
-    return row
+    decision = decide(user, row)
+    if decision.access is not HealthAccess.FULL:
+        await refuse(actor, referral_id, row["patient"], decision)
+    return {**row, "access_purpose": decision.purpose}
 
 
 def _purpose(user: CurrentUser) -> str:
@@ -94,7 +104,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
         AuditAction.READ,
         "referral",
         referral_id,
-        purpose=_purpose(user),
+        purpose=row["access_purpose"],
         patient_id=row["patient"],
         referral_id=referral_id,
     )
@@ -125,6 +135,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
         urgency=Urgency(row["urgency"]),
         urgency_reason=row["urgency_reason"],
         consent_nav_participation=row["consent_nav_participation"],
+        nav_consent=NavConsent(row["nav_consent"]),
         gp=GpOut(
             name=row["gp_name"],
             hpr_number=row["gp_hpr_number"],
@@ -159,9 +170,15 @@ async def list_referrals(
     """A page of referrals, newest first; each one shown is an access and is logged.
 
     A GP sees first the referrals on which the team waits for the GP's answer (newest first
-    among them too), and the page counts them over all pages.
+    among them too), and the page counts them over all pages. The NAV counsellor sees only the
+    referrals whose health information it may read; a clinician sees the others without their
+    complaint (``access.decide``).
     """
     condition = _visible_to(user)
+    if user.role is Role.NAV_COUNSELLOR:
+        # NAV lists only the cases whose health information it may see (the worklist
+        # shows the others without it).
+        condition &= nav_readable(user)
     if status is not None:
         condition &= Referral.status == status.value
     query = Referral.select(
@@ -176,7 +193,9 @@ async def list_referrals(
         Referral.gp_name,
         Referral.patient,
         Referral.patient_name,
+        Referral.nav_consent,
         QueryString(WAITING_FOR_ANSWER_SQL).as_alias("waiting_for_answer"),
+        *access_columns(user),
     ).where(condition)
     if user.role is Role.GP:
         query = query.order_by(QueryString(WAITING_FOR_ANSWER_SQL), ascending=False)
@@ -205,7 +224,9 @@ async def list_referrals(
                 assessment_due=row["assessment_due"],
                 assessment_target=row["assessment_target"],
                 patient_name=row["patient_name"],
-                complaint=Complaint(row["complaint"]),
+                complaint=Complaint(row["complaint"])
+                if decide(user, row).access is HealthAccess.FULL
+                else None,
                 urgency=Urgency(row["urgency"]),
                 gp_name=row["gp_name"],
                 waiting_for_answer=bool(row["waiting_for_answer"]),

@@ -16,6 +16,7 @@ from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.referrals.services.access import join_case
 from helseiarbeid.referrals.status import OPEN, Status, can_move, refusal
 from helseiarbeid.referrals.tables import Referral, StatusChange
 
@@ -178,6 +179,7 @@ async def assign_responsible(actor: Actor, referral_id: int, staff_id: int | Non
         await Referral.update(
             {Referral.responsible: staff_id, Referral.updated_at: utcnow()}
         ).where(Referral.id == referral_id)
+        await join_case(referral_id, [actor.user_id])
         await audit.record(
             actor,
             AuditAction.UPDATE,

@@ -25,7 +25,14 @@ from helseiarbeid.core.roles import Role
 from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import add_working_days
-from helseiarbeid.referrals.schemas import ReferralCreate, ReferralReceipt, Urgency
+from helseiarbeid.referrals.schemas import (
+    NavConsent,
+    NavConsentSource,
+    ReferralCreate,
+    ReferralReceipt,
+    Urgency,
+)
+from helseiarbeid.referrals.services.access import initial_consent, record_consent_on_referral
 from helseiarbeid.referrals.services.validation import validate
 from helseiarbeid.referrals.status import Status
 from helseiarbeid.referrals.tables import Patient, Referral, StatusChange, SubmissionKey
@@ -141,7 +148,7 @@ def _referral_values(
         "medication": data.medication.strip(),
         "urgency": data.urgency.value,
         "urgency_reason": (data.urgency_reason or "").strip(),
-        "consent_nav_participation": True,
+        **initial_consent(carried=True),
         "status": Status.RECEIVED.value,
         "received_at": now,
         "received_on": received,
@@ -174,6 +181,7 @@ async def _store(
             return earlier
         patient_id = await _patient_id(national_id, now)
         referral_id = await insert_row(Referral, {"patient": patient_id, **values})
+        await record_consent_on_referral(referral_id, values["received_on"], gp.id)
         await insert_row(
             StatusChange,
             {
@@ -245,7 +253,14 @@ referral AS (
     INSERT INTO referral (patient, {names})
     SELECT chosen.id, {fields}
     FROM chosen, json_populate_record(NULL::referral, {{}}::json) AS given
-    RETURNING id, patient, gp, received_at, source
+    RETURNING id, patient, gp, received_at, received_on, source, nav_consent
+),
+consent AS (
+    INSERT INTO referral_nav_consent_event
+        (referral, state, effective_on, source, note, recorded_by, recorded_at)
+    SELECT id, '{NavConsent.GIVEN.value}', received_on, '{NavConsentSource.REFERRAL.value}', '',
+        gp, received_at
+    FROM referral WHERE nav_consent = '{NavConsent.GIVEN.value}'
 ),
 status AS (
     INSERT INTO referral_status_change
