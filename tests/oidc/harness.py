@@ -39,7 +39,7 @@ def client_key() -> ECKey:
 
 
 @dataclass
-class TestClient:
+class RegisteredClient:
     client_id: str
     key: ECKey = field(default_factory=client_key)
     claims: dict[str, str] = field(default_factory=dict)
@@ -55,7 +55,7 @@ class TestClient:
 
 
 @contextmanager
-def running_provider(clients: list[TestClient]) -> Iterator[str]:
+def running_provider(clients: list[RegisteredClient]) -> Iterator[str]:
     """Start the provider with these clients; yield its issuer URL; stop it."""
     node = shutil.which("node")
     if node is None or not PROVIDER_PACKAGE.exists():

@@ -28,8 +28,8 @@ const ACCOUNTS = {
   'fastlege-niva3': { name: 'Tor Tredje', [HPR]: '9234567', [PID]: '02867500076', [LEVEL]: '3' },
   // A psychologist the admin has created (tests/cast.py, HPR 2345678).
   'psykolog-per': { name: 'Per Psykolog', [HPR]: '2345678', [PID]: '20819000051', [LEVEL]: '4' },
-  // A clinician with an HPR number the service does not know: refused (not a GP).
-  'ukjent-psykolog': { name: 'Ulla Ukjent', [HPR]: '9345678', [PID]: '14838000170', [LEVEL]: '4' },
+  // NAV staff: no HPR number, matched by national identity (linked by an admin).
+  'nav-nils': { name: 'Nils NAV', [PID]: '14838000170', [LEVEL]: '4' },
 };
 
 const CLIENT_CLAIMS = Object.fromEntries(config.clients.map((c) => [c.client_id, c.claims || {}]));
@@ -54,6 +54,7 @@ const configuration = {
       'nhn:helseiarbeid/referrals.read nhn:helseiarbeid/referrals.write',
     ].join(' '),
   })),
+  scopes: ['openid', 'nhn:helseiarbeid/referrals.read', 'nhn:helseiarbeid/referrals.write'],
   claims: {
     openid: ['sub'],
     profile: ['name'],
