@@ -11,7 +11,7 @@
 // All identities are synthetic (Tenor national IDs, made-up HPR numbers).
 import { readFileSync } from 'node:fs';
 
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const issuer = `http://127.0.0.1:${config.port}`;
@@ -35,7 +35,13 @@ const ACCOUNTS = {
 const CLIENT_CLAIMS = Object.fromEntries(config.clients.map((c) => [c.client_id, c.claims || {}]));
 const CLIENT_TTL = Object.fromEntries(config.clients.map((c) => [c.client_id, c.token_ttl || 300]));
 
+// HelseID asks health personnel for no consent; the 'native' clients above would otherwise be
+// asked on every login.
+const policy = interactionPolicy.base();
+policy.get('consent').checks.remove('native_client_prompt');
+
 const configuration = {
+  interactions: { policy },
   clients: config.clients.map((client) => ({
     client_id: client.client_id,
     // 'native' lets the loopback redirect URIs of the tests' servers use any port (RFC 8252).
@@ -46,7 +52,7 @@ const configuration = {
     grant_types: ['authorization_code', 'client_credentials'],
     response_types: ['code'],
     redirect_uris: ['http://127.0.0.1/login/oidc/helseid/callback'],
-    post_logout_redirect_uris: ['http://127.0.0.1/login'],
+    post_logout_redirect_uris: ['http://127.0.0.1/login?logged_out=1'],
     scope: [
       'openid profile',
       'helseid://scopes/identity/pid helseid://scopes/identity/security_level',

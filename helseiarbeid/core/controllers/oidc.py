@@ -34,6 +34,7 @@ def _refused(message: str, status: int) -> Template:
             "error": message,
             "form_kept": False,
             "providers": login_providers(),
+            "provider_error": True,
         },
         status_code=status,
     )
