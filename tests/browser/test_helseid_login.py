@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import Page, expect
 
-from helseiarbeid.core.external_identity import pid_hash
+from helseiarbeid.core.external_identity import link_pid, pid_hash
 from helseiarbeid.core.tables import AuditEvent, User
 from tests.browser.conftest import screenshot
 from tests.cast import PASSWORD, Cast
@@ -108,3 +108,14 @@ async def test_a_psychologist_created_by_the_admin_logs_in_with_helseid_not_a_pa
     await log_in_at_provider(page, helseid_server, "psykolog-per")
     await expect(page.get_by_role("heading", name="Velkommen, Per Psykolog")).to_be_visible()
     assert await User.count().where(User.role == "psychologist") == 1
+
+
+async def test_nav_staff_without_hpr_number_are_found_by_national_identity(
+    page: Page, helseid_server: str, cast: Cast
+) -> None:
+    await log_in_at_provider(page, helseid_server, "nav-nils")
+    await expect(page.get_by_role("alert")).to_contain_text("Du har ingen bruker i HelseIArbeid")
+
+    await link_pid(cast["nils"].id, "14838000170")
+    await log_in_at_provider(page, helseid_server, "nav-nils")
+    await expect(page.get_by_role("heading", name="Velkommen, Nils NAV")).to_be_visible()
