@@ -121,6 +121,11 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--workplace", default="", help="Office or workplace name shown on letters")
 @click.option("--password", default=None, help="Prompted for when left out")
 @click.option("--no-password", is_flag=True, help="A system client that only uses API tokens")
+@click.option(
+    "--pid",
+    is_flag=True,
+    help="Prompt for the national identity number an OpenID provider will give (stored hashed)",
+)
 def create_user(
     email: str,
     name: str,
@@ -129,15 +134,24 @@ def create_user(
     workplace: str,
     password: str | None,
     no_password: bool,
+    pid: bool,
 ) -> None:
     """Create a user and print its id."""
-    from helseiarbeid.core import users
+    from helseiarbeid.core import external_identity, users
+    from helseiarbeid.core.identifiers import IdentifierError, validate_national_id
 
     try:
         parsed_role = users.parse_role(role)
         users.validate_new_user(email=email, name=name, role=parsed_role, hpr_number=hpr)
     except ServiceError as exc:
         _fail(exc.message)
+    national_id = None
+    if pid:
+        # Prompted, never an option: a national ID must not land in the shell's history.
+        try:
+            national_id = validate_national_id(click.prompt("National identity number"))
+        except IdentifierError as exc:
+            _fail(str(exc))
     if password is None and not no_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = _run(
@@ -150,6 +164,8 @@ def create_user(
             workplace_name=workplace,
         )
     )
+    if national_id is not None:
+        _run(external_identity.link_pid(user.id, national_id))
     click.echo(user.id)
 
 

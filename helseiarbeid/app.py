@@ -24,6 +24,7 @@ from helseiarbeid.core.controllers.auth import AuthController
 from helseiarbeid.core.controllers.health import health
 from helseiarbeid.core.controllers.home import start_page
 from helseiarbeid.core.controllers.me import me
+from helseiarbeid.core.controllers.oidc import OidcLoginController
 from helseiarbeid.core.controllers.outbox import OutboxController
 from helseiarbeid.core.logs import configure_logging
 from helseiarbeid.core.middleware import API_PREFIX, AuthenticationMiddleware
@@ -71,6 +72,7 @@ def create_app() -> Litestar:
             start_page,
             me,
             AuthController,
+            OidcLoginController,
             AdminController,
             OutboxController,
             ReferralApiController,

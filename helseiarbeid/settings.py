@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -35,6 +38,57 @@ def _env_bool(name: str, *, default: bool) -> bool:
 
 class SettingsError(ValueError):
     """A setting in the environment is malformed."""
+
+
+# How a provider's person is matched to a user (core/oidc_login.py): "helseid" = by the HPR
+# number for health personnel, else by national identity; "pid" = by national identity only
+# (ID-porten, an organisation's own provider).
+MATCH_RULES = ("helseid", "pid")
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One OpenID Connect provider people log in with (HELSEIARBEID_OIDC_PROVIDERS).
+
+    ``name`` appears in URLs (/login/oidc/<name>); ``private_jwk`` is the client's private key
+    (JWK) for private_key_jwt; ``claims`` names the claims the match rule reads (HelseID's by
+    default); a login needs ``security_level_claim`` to equal ``required_security_level``.
+    """
+
+    name: str
+    display_name: str
+    issuer: str
+    client_id: str
+    private_jwk: dict[str, object]
+    scopes: str = "openid profile"
+    match: str = "helseid"
+    hpr_claim: str = "helseid://claims/hpr/hpr_number"
+    pid_claim: str = "helseid://claims/identity/pid"
+    security_level_claim: str = "helseid://claims/identity/security_level"
+    required_security_level: str = "4"
+
+
+def _providers(raw: str) -> tuple[OidcProvider, ...]:
+    """Parse HELSEIARBEID_OIDC_PROVIDERS: a JSON list of objects with OidcProvider's fields;
+    ``private_jwk_file`` (a path to the JWK) may stand for ``private_jwk``."""
+    if not raw.strip():
+        return ()
+    try:
+        items = json.loads(raw)
+        providers = []
+        for item in items:
+            if "private_jwk_file" in item:
+                item = dict(item)
+                item["private_jwk"] = json.loads(Path(item.pop("private_jwk_file")).read_text())
+            provider = OidcProvider(**item)
+            if provider.match not in MATCH_RULES or not provider.name.isidentifier():
+                raise ValueError(f"bad name or match rule in {provider.name!r}")
+            providers.append(provider)
+    except (TypeError, ValueError, OSError) as exc:
+        raise SettingsError(
+            f"HELSEIARBEID_OIDC_PROVIDERS is not a valid provider list: {exc}"
+        ) from exc
+    return tuple(providers)
 
 
 @dataclass(frozen=True)
@@ -73,14 +127,32 @@ class Settings:
     # Accept synthetic national IDs from the Tax Administration's test population (Tenor,
     # birth month + 80): on in demo and test environments, off in production.
     accept_synthetic_ids: bool = False
+    # OpenID Connect providers for people (empty: local passwords only, as in the demo).
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    # The key national identities are hashed with (HMAC-SHA-256) before they are stored.
+    pid_hash_key: str = ""
+    # Roles that may only log in through a provider once one is configured (not by password).
+    provider_only_roles: frozenset[str] = frozenset()
+    # HelseID access tokens on the JSON API: the issuer ("" = not accepted), our audience and
+    # the prefix of our scopes ("nhn:helseiarbeid/" + "referrals.write").
+    api_token_issuer: str = ""
+    api_audience: str = ""
+    api_scope_prefix: str = ""
+    # Clock skew allowed on token exp/nbf and on a DPoP proof's iat, and a proof's lifetime.
+    token_clock_skew_seconds: int = 30
+    dpop_proof_max_age_seconds: int = 60
+
+    def oidc_provider(self, name: str) -> OidcProvider | None:
+        return next((p for p in self.oidc_providers if p.name == name), None)
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings from the environment. Cached: tests clear the cache after changing it."""
+    secret_key = _env("SECRET_KEY", "") or _stable_dev_secret()
     return Settings(
         database_url=_env("DATABASE_URL", DEFAULT_DATABASE_URL),
-        secret_key=_env("SECRET_KEY", "") or _stable_dev_secret(),
+        secret_key=secret_key,
         debug=_env("DEBUG", "false").lower() in {"1", "true", "yes"},
         session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
         session_absolute_minutes=_env_int("SESSION_ABSOLUTE_MINUTES", 12 * 60),
@@ -101,7 +173,22 @@ def get_settings() -> Settings:
         mail_from=_env("MAIL_FROM", "helseiarbeid@localhost"),
         outbox_poll_seconds=float(_env("OUTBOX_POLL_SECONDS", "5")),
         accept_synthetic_ids=_env_bool("ACCEPT_SYNTHETIC_IDS", default=False),
+        oidc_providers=_providers(_env("OIDC_PROVIDERS", "")),
+        pid_hash_key=_env("PID_HASH_KEY", "") or _derived_key(secret_key, "pid-hash"),
+        provider_only_roles=frozenset(
+            role.strip() for role in _env("PROVIDER_ONLY_ROLES", "").split(",") if role.strip()
+        ),
+        api_token_issuer=_env("API_TOKEN_ISSUER", ""),
+        api_audience=_env("API_AUDIENCE", ""),
+        api_scope_prefix=_env("API_SCOPE_PREFIX", "") or _env("API_AUDIENCE", "") + "/",
+        token_clock_skew_seconds=_env_int("TOKEN_CLOCK_SKEW_SECONDS", 30),
+        dpop_proof_max_age_seconds=_env_int("DPOP_PROOF_MAX_AGE_SECONDS", 60),
     )
+
+
+def _derived_key(secret_key: str, purpose: str) -> str:
+    """A key for one purpose derived from the secret key (HMAC-SHA-256), when none is set."""
+    return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
 def _stable_dev_secret() -> str:

@@ -36,6 +36,7 @@ RESOURCE_LABELS = {
     "onward_referral": "Henvisning videre",
     "access_log": "Tilgangslogg",
     "patient": "Pasientens navn og fødselsnummer",
+    "login": "Innlogging",
 }
 
 REFERRAL_STATUS_LABELS = {
@@ -49,7 +50,7 @@ REFERRAL_STATUS_LABELS = {
 }
 
 # Actors that are not a role of a person.
-_OTHER_ACTORS = {"system": "Systemet"}
+_OTHER_ACTORS = {"system": "Systemet", "anonymous": "Ukjent person"}
 _ROLE_WORDS = {role.value: label for role, label in ROLE_LABELS.items()} | _OTHER_ACTORS
 _STATUS_IN_TEXT = re.compile(r"\b(" + "|".join(REFERRAL_STATUS_LABELS) + r")\b")
 

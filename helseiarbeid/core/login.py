@@ -5,6 +5,7 @@ from __future__ import annotations
 from helseiarbeid.core import sessions, throttle
 from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.users import check_password, has_control_characters, normalise_email
+from helseiarbeid.settings import get_settings
 
 
 async def log_in(email: str, password: str, address: str) -> tuple[str, int]:
@@ -13,7 +14,9 @@ async def log_in(email: str, password: str, address: str) -> tuple[str, int]:
 
     An address no account can have (control or invisible characters such as NUL, or longer
     than the 254 characters of an e-mail address once normalised) is refused before the
-    database is asked: PostgreSQL cannot even store a NUL in the attempt log.
+    database is asked: PostgreSQL cannot even store a NUL in the attempt log. When an
+    OpenID provider is configured, roles in HELSEIARBEID_PROVIDER_ONLY_ROLES are refused here
+    (issue 14: clinical roles log in through HelseID; passwords stay for the break-glass admin).
     """
     if has_control_characters(email):
         message = "E-postadressen inneholder ugyldige tegn."
@@ -29,4 +32,9 @@ async def log_in(email: str, password: str, address: str) -> tuple[str, int]:
             {"password": "Feil e-postadresse eller passord."},
             message="Feil e-postadresse eller passord.",
         )
+    settings = get_settings()
+    if settings.oidc_providers and user.role.value in settings.provider_only_roles:
+        names = " eller ".join(provider.display_name for provider in settings.oidc_providers)
+        message = f"{user.role.label} logger inn med {names}, ikke med passord."
+        raise InvalidInput({"password": message}, message=message)
     return await sessions.start_session(user.id), user.id

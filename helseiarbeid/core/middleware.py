@@ -1,7 +1,12 @@
-"""Who is asking: a bearer token (system clients) or the session cookie (browsers).
+"""Who is asking: a bearer token (system clients), a DPoP-bound HelseID access token (system
+clients, core/access_tokens.py) or the session cookie (browsers).
 
-Sets ``scope["user"]`` (a CurrentUser or None) and ``scope["auth"]`` ("token", "session" or
-None). When a session cookie has just expired, ``scope["expired_user_id"]`` says whose it was,
+Sets ``scope["user"]`` (a CurrentUser or None) and ``scope["auth"]`` ("token", "helseid",
+"session" or None); for a HelseID token also ``scope["system_caller"]`` (its scopes and
+organisation). A HelseID token that fails its checks, or a DPoP-bound token sent as a bearer
+token, is answered here: 401 with a ``WWW-Authenticate: DPoP`` challenge (RFC 9449 § 7.1).
+
+When a session cookie has just expired, ``scope["expired_user_id"]`` says whose it was,
 and a page form posted with it is kept for that user (core/kept_forms.py):
 ``scope["kept_form"]`` then holds the ticket and the page for the redirect to the login.
 
@@ -11,15 +16,25 @@ forms are CSRF-protected; this keeps the JSON API out of reach of cross-site req
 
 from __future__ import annotations
 
+import json
 from typing import cast
 from urllib.parse import parse_qsl, urlsplit
 
 from litestar.datastructures import Headers
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, HTTPScope, Receive, ReceiveMessage, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    HTTPScope,
+    Receive,
+    ReceiveMessage,
+    Scope,
+    Send,
+)
 
-from helseiarbeid.core import kept_forms, sessions, tokens
+from helseiarbeid.core import access_tokens, kept_forms, sessions, tokens
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.settings import get_settings
 
@@ -27,12 +42,48 @@ API_PREFIX = "/api/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _bearer_token(headers: Headers) -> str | None:
+def _credentials(headers: Headers, scheme_wanted: str) -> str | None:
     value = headers.get("authorization", "")
     scheme, _, token = value.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    if scheme.lower() == scheme_wanted and token.strip():
         return token.strip()
     return None
+
+
+def _request_url(scope: Scope, headers: Headers) -> str:
+    """The URL the client sent the request to (for a DPoP proof's htu): scheme, Host, path."""
+    host = headers.get("host") or "{}:{}".format(*(scope.get("server") or ("localhost", 80)))
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+
+
+async def _refuse(send: Send, refusal: access_tokens.Refused) -> None:
+    """Answer a refused HelseID token: JSON error and the DPoP challenge (RFC 9449 § 7.1)."""
+    body = json.dumps(access_tokens.json_body(refusal), ensure_ascii=False).encode()
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": refusal.status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"www-authenticate", refusal.challenge.encode()),
+            (b"cache-control", b"no-store"),
+        ],
+    }
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(end)
+
+
+async def _helseid_caller(scope: Scope, headers: Headers, token: str) -> access_tokens.SystemCaller:
+    if not access_tokens.accepted():
+        raise access_tokens.Refused("invalid_token", "HelseID-tokens er ikke tatt i bruk her.")
+    proofs = headers.getall("dpop", [])
+    if len(proofs) > 1:
+        raise access_tokens.Refused("invalid_dpop_proof", "Bare ett DPoP-bevis per forespørsel.")
+    method = cast("HTTPScope", scope)["method"]
+    return await access_tokens.caller_for(
+        token, proofs[0] if proofs else None, method, _request_url(scope, headers)
+    )
 
 
 def _cookie(headers: Headers, name: str) -> str | None:
@@ -100,8 +151,26 @@ class AuthenticationMiddleware(ASGIMiddleware):
         headers = Headers.from_scope(scope)
         user: CurrentUser | None = None
         auth: str | None = None
-        token = _bearer_token(headers)
-        if token is not None:
+        token = _credentials(headers, "bearer")
+        dpop_token = _credentials(headers, "dpop")
+        if dpop_token is not None:
+            try:
+                caller = await _helseid_caller(scope, headers, dpop_token)
+            except access_tokens.Refused as refusal:
+                await _refuse(send, refusal)
+                return
+            user, auth = caller.user, "helseid"
+            scope["system_caller"] = caller  # type: ignore[typeddict-unknown-key]
+        elif token is not None:
+            if not token.startswith(tokens.API_TOKEN_PREFIX) and access_tokens.looks_dpop_bound(
+                token
+            ):
+                message = (
+                    "Tokenet er bundet til en nøkkel (DPoP): send det som «Authorization: DPoP» "
+                    "med et DPoP-bevis."
+                )
+                await _refuse(send, access_tokens.Refused("invalid_token", message))
+                return
             user = await tokens.user_for_api_token(token)
             auth = "token" if user else None
         else:

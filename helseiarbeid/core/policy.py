@@ -4,6 +4,10 @@ enforces it, and a route without a policy is refused (fail closed) and fails a t
     @get("/x", opt=allow(Role.GP))        # only GPs
     @get("/y", opt=SIGNED_IN)             # any signed-in user
     @get("/z", opt=PUBLIC)                # anyone, e.g. /health and the login page
+    @post("/api/v1/x", opt=allow(Role.GP) | needs_scope("referrals.write"))
+
+A HelseID access token (core/access_tokens.py) reaches only routes that name the scope it
+must grant (``needs_scope``); others refuse it with 403 ``insufficient_scope`` (RFC 6750 § 3.1).
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 
+from helseiarbeid.core.access_tokens import SystemCaller, has_scope
 from helseiarbeid.core.roles import ALL_ROLES, Role
 from helseiarbeid.core.users import CurrentUser
 
 POLICY_KEY = "policy"
+SCOPE_KEY = "token_scope"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,11 @@ def allow(*roles: Role | frozenset[Role]) -> dict[str, Any]:
     if not allowed:
         raise ValueError("allow() needs at least one role; use PUBLIC for open routes")
     return {POLICY_KEY: Policy(roles=frozenset(allowed))}
+
+
+def needs_scope(scope: str) -> dict[str, Any]:
+    """The scope (without HELSEIARBEID_API_SCOPE_PREFIX) a HelseID token must grant here."""
+    return {SCOPE_KEY: scope}
 
 
 PUBLIC: dict[str, Any] = {POLICY_KEY: Policy(roles=ALL_ROLES, public=True)}
@@ -65,3 +76,11 @@ async def enforce_policy(
         raise NotAuthorizedException("Du må logge inn.")
     if user.role not in policy.roles:
         raise PermissionDeniedException("Du har ikke tilgang til denne siden.")
+    caller = connection.scope.get("system_caller")
+    if isinstance(caller, SystemCaller):
+        needed = handler.opt.get(SCOPE_KEY)
+        if not isinstance(needed, str) or not has_scope(caller, needed):
+            raise PermissionDeniedException(
+                f"Tokenet gir ikke tilgang til dette (mangler scope «{needed or 'ingen'}»).",
+                headers={"WWW-Authenticate": 'DPoP error="insufficient_scope"'},
+            )

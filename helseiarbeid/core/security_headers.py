@@ -17,16 +17,29 @@ Source: issue 12 §3 (Normen; OWASP ASVS 14.4).
 
 from __future__ import annotations
 
+from functools import lru_cache
+from urllib.parse import urlsplit
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from helseiarbeid.settings import get_settings
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'{providers}; "
     "frame-ancestors 'none'"
 )
+
+
+@lru_cache(maxsize=4)
+def content_security_policy(issuers: tuple[str, ...] = ()) -> str:
+    """The policy, with the origins of these OpenID providers' issuer URLs in form-action."""
+    origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(issuer)) for issuer in issuers})
+    return CONTENT_SECURITY_POLICY.format(providers="".join(f" {o}" for o in origins))
+
+
 ALWAYS = {
-    "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
@@ -43,6 +56,9 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     headers = MutableScopeHeaders.from_message(message)
     for name, value in ALWAYS.items():
         headers[name] = value
+    headers["content-security-policy"] = content_security_policy(
+        tuple(provider.issuer for provider in get_settings().oidc_providers)
+    )
     if not scope["path"].startswith(_STATIC_PREFIX) and "cache-control" not in headers:
         headers["cache-control"] = "no-store"
     if scope.get("scheme") == "https":

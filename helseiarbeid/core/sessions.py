@@ -15,12 +15,19 @@ SESSION_COOKIE = "hia_session"
 _TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-async def start_session(user_id: int) -> str:
-    """A new session for the user; returns the cookie value (stored only as a digest)."""
+async def start_session(user_id: int, login_provider: str = "") -> str:
+    """A new session for the user; returns the cookie value (stored only as a digest).
+    ``login_provider`` names the OpenID provider the login came through ("" for a password)."""
     secret = new_secret()
     now = utcnow()
     await UserSession.insert(
-        UserSession(token_hash=digest(secret), user=user_id, created_at=now, last_seen_at=now)
+        UserSession(
+            token_hash=digest(secret),
+            user=user_id,
+            created_at=now,
+            last_seen_at=now,
+            login_provider=login_provider,
+        )
     )
     return secret
 
@@ -63,5 +70,11 @@ async def close_expired(secret: str) -> int | None:
     return int(rows[0]["user"]) if rows else None
 
 
-async def end_session(secret: str) -> None:
-    await UserSession.delete().where(UserSession.token_hash == digest(secret))
+async def end_session(secret: str) -> str:
+    """Delete the session; returns the provider its login came through ("" if none)."""
+    rows = (
+        await UserSession.delete()
+        .where(UserSession.token_hash == digest(secret))
+        .returning(UserSession.login_provider)
+    )
+    return str(rows[0]["login_provider"]) if rows else ""

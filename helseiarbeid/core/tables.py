@@ -28,6 +28,9 @@ class User(Table, tablename="app_user"):
     workplace_address = Varchar(length=300, default="")
     workplace_phone = Varchar(length=30, default="")
     password_hash = Varchar(length=200, null=True, default=None)
+    # The national identity from an identity provider, only as an HMAC (core/external_identity.py);
+    # unique (an index made by migration: SQLite cannot add a UNIQUE column).
+    pid_hash = Varchar(length=64, null=True, default=None, index=True)
     is_active = Boolean(default=True)
     created_at = Timestamptz()
 
@@ -40,6 +43,32 @@ class UserSession(Table, tablename="user_session"):
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
+    # The OpenID provider the login came through ("" for a password login), for its logout.
+    login_provider = Varchar(length=32, default="")
+
+
+class OidcLoginState(Table, tablename="oidc_login_state"):
+    """A login through an OpenID provider under way (core/oidc_login.py): the browser holds a
+    random value in a cookie, only its SHA-256 is stored, with the state, nonce and PKCE
+    verifier the provider's answer must match. Used once; lives ten minutes."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    flow_hash = Varchar(length=64, unique=True, index=True)
+    provider = Varchar(length=32)
+    state = Varchar(length=64)
+    nonce = Varchar(length=64)
+    code_verifier = Varchar(length=128)
+    next_path = Varchar(length=500, default="/")
+    expires_at = Timestamptz(index=True)
+
+
+class DpopProofSeen(Table, tablename="dpop_proof_seen"):
+    """The replay cache of DPoP proofs (RFC 9449 § 11.1), shared by all workers: a proof's
+    key thumbprint and jti, hashed, until the proof is too old to be accepted anyway."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    proof_hash = Varchar(length=64, unique=True, index=True)
+    expires_at = Timestamptz(index=True)
 
 
 class KeptForm(Table, tablename="kept_form"):

@@ -28,7 +28,8 @@ def current_user(request: Request[Any, Any, Any]) -> CurrentUser:
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
     user = current_user(request)
-    client = "api" if request.scope.get("auth") == "token" else "web"
+    auth = request.scope.get("auth")
+    client = "api" if auth == "token" else "api-helseid" if auth == "helseid" else "web"
     return Actor(user_id=user.id, role=user.role.value, client=client)
 
 

@@ -20,7 +20,7 @@ from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.pdf import render_pdf
-from helseiarbeid.core.policy import allow
+from helseiarbeid.core.policy import allow, needs_scope
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.web import (
@@ -48,6 +48,9 @@ from helseiarbeid.referrals.status import Status
 
 GP_ONLY = allow(Role.GP)
 READERS = allow(Role.GP, CLINIC_STAFF)
+# The same, for the JSON API: the scope a HelseID access token must grant.
+API_SUBMIT = GP_ONLY | needs_scope("referrals.write")
+API_READERS = READERS | needs_scope("referrals.read")
 PAGE_SIZE = 25
 IdempotencyKey = Annotated[
     str | None,
@@ -64,7 +67,7 @@ class ReferralApiController(Controller):
     tags = ("referrals",)
     security = BEARER_REQUIRED
 
-    @post("/", opt=GP_ONLY, status_code=201, responses=api_errors(403, 409, body=True))
+    @post("/", opt=API_SUBMIT, status_code=201, responses=api_errors(403, 409, body=True))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -88,7 +91,7 @@ class ReferralApiController(Controller):
             headers=headers,
         )
 
-    @get("/", opt=READERS, responses=api_errors(403, 422))
+    @get("/", opt=API_READERS, responses=api_errors(403, 422))
     async def index(
         self,
         request: Request[Any, Any, Any],
@@ -101,13 +104,13 @@ class ReferralApiController(Controller):
             current_user(request), actor_of(request), status=status, limit=limit, offset=offset
         )
 
-    @get("/{referral_id:int}", opt=READERS, responses=api_errors(403, 404, 422))
+    @get("/{referral_id:int}", opt=API_READERS, responses=api_errors(403, 404, 422))
     async def show(self, request: Request[Any, Any, Any], referral_id: PathId) -> ReferralOut:
         return await services.get_referral(current_user(request), actor_of(request), referral_id)
 
     @get(
         "/{referral_id:int}/receipt.pdf",
-        opt=READERS,
+        opt=API_READERS,
         media_type="application/pdf",
         responses=api_errors(403, 404, 422),
     )
@@ -121,7 +124,7 @@ class ReferralApiController(Controller):
 
     @get(
         "/{referral_id:int}/report.pdf",
-        opt=READERS,
+        opt=API_READERS,
         media_type="application/pdf",
         responses=api_errors(403, 404, 422),
     )
@@ -136,7 +139,7 @@ class ReferralApiController(Controller):
 
     @get(
         "/{referral_id:int}/documents/{document_id:int}",
-        opt=READERS,
+        opt=API_READERS,
         media_type="application/pdf",
         responses=api_errors(403, 404, 422),
     )

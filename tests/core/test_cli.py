@@ -180,3 +180,20 @@ async def test_a_malformed_synthetic_ids_setting_exits_2(
     assert result.returncode == 2
     assert "HELSEIARBEID_ACCEPT_SYNTHETIC_IDS must be true or false" in result.stderr
     assert await User.count() == 0
+
+
+async def test_create_user_with_pid_stores_only_its_keyed_hash(database: str) -> None:
+    from helseiarbeid.core.external_identity import pid_hash
+
+    national_id = "14838000089"  # synthetic (Tenor)
+    result = _run(
+        database,
+        *["create-user", "--email", "n@test.example", "--name", "N", "--role", "nav_counsellor"],
+        *["--no-password", "--pid"],
+        stdin=f"{national_id}\n",
+    )
+    assert result.returncode == 0, result.stderr
+    user = await User.select(User.pid_hash).first()
+    assert user is not None
+    assert user["pid_hash"] == pid_hash(national_id)
+    assert national_id not in str(await User.select())

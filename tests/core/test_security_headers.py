@@ -14,7 +14,7 @@ from litestar.routes import HTTPRoute
 
 from helseiarbeid.core.policy import policy_of
 from helseiarbeid.core.roles import Role
-from helseiarbeid.core.security_headers import CONTENT_SECURITY_POLICY
+from helseiarbeid.core.security_headers import content_security_policy
 from tests.cast import Cast, bearer
 from tests.core.test_route_policies import APP
 
@@ -36,7 +36,7 @@ def _get_routes() -> list[tuple[str, Role | None]]:
 
 def _assert_protected(response: httpx.Response, *, cacheable: bool = False) -> None:
     headers = response.headers
-    assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert headers["content-security-policy"] == content_security_policy()
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert "script-src 'self';" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from helseiarbeid.core import kept_forms, login, sessions
+from helseiarbeid.core import kept_forms, login, oidc_login, sessions
 from helseiarbeid.core.errors import InvalidInput, TooManyAttempts
 from helseiarbeid.core.policy import PUBLIC, SIGNED_IN
 from helseiarbeid.settings import get_settings
@@ -28,6 +28,11 @@ def _client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def login_providers() -> list[tuple[str, str]]:
+    """(name, display name) of each OpenID provider «Logg inn med ...» is offered for."""
+    return [(p.name, p.display_name) for p in get_settings().oidc_providers]
+
+
 class AuthController(Controller):
     include_in_schema = False
 
@@ -42,6 +47,7 @@ class AuthController(Controller):
                 "email": "",
                 "error": None,
                 "form_kept": bool(request.cookies.get(kept_forms.KEPT_FORM_COOKIE)),
+                "providers": login_providers(),
             },
         )
 
@@ -61,7 +67,13 @@ class AuthController(Controller):
             )
             return Template(
                 "login.html",
-                context={"next": target, "email": email, "error": exc.message, "form_kept": False},
+                context={
+                    "next": target,
+                    "email": email,
+                    "error": exc.message,
+                    "form_kept": False,
+                    "providers": login_providers(),
+                },
                 status_code=exc.status_code,
                 headers=headers,
             )
@@ -91,9 +103,14 @@ class AuthController(Controller):
 
     @post("/logout", opt=SIGNED_IN)
     async def log_out(self, request: Request[Any, Any, Any]) -> Redirect:
+        """End the session; after a provider's login, go on to the provider's logout too
+        (RP-initiated logout) when it offers one."""
         cookie = request.cookies.get(sessions.SESSION_COOKIE)
-        if cookie:
-            await sessions.end_session(cookie)
-        response = Redirect("/login?logged_out=1", status_code=303)
+        provider_name = await sessions.end_session(cookie) if cookie else ""
+        provider = get_settings().oidc_provider(provider_name) if provider_name else None
+        provider_logout = (
+            await oidc_login.logout_url(provider, str(request.base_url)) if provider else None
+        )
+        response = Redirect(provider_logout or "/login?logged_out=1", status_code=303)
         response.delete_cookie(sessions.SESSION_COOKIE, path="/")
         return response

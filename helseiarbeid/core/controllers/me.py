@@ -7,14 +7,14 @@ from typing import Any
 from litestar import Request, get
 
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
-from helseiarbeid.core.policy import SIGNED_IN
+from helseiarbeid.core.policy import SIGNED_IN, needs_scope
 from helseiarbeid.core.schemas import Me
 from helseiarbeid.core.web import current_user
 
 
 @get(
     "/api/v1/me",
-    opt=SIGNED_IN,
+    opt=SIGNED_IN | needs_scope("referrals.read"),
     tags=["identity"],
     security=BEARER_REQUIRED,
     responses=api_errors(),
