@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.cast import PASSWORD, Cast
+from tests.cast import PASSWORD, Cast, second_factor_code
 from tests.live_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -106,7 +106,8 @@ async def assert_fits(page: Page, width: int = 390) -> None:
 
 
 async def page_as(browser: Browser, base: str, email: str, width: int = 1280) -> Page:
-    """A new browser context signed in as ``email`` (the cast's password), at ``width`` px."""
+    """A new browser context signed in as ``email`` (the cast's password, and the second
+    factor's code where one is asked for), at ``width`` px."""
     context = await browser.new_context(
         locale="nb-NO", timezone_id="Europe/Oslo", viewport={"width": width, "height": 900}
     )
@@ -115,5 +116,9 @@ async def page_as(browser: Browser, base: str, email: str, width: int = 1280) ->
     await page.get_by_label("E-postadresse").fill(email)
     await page.get_by_label("Passord").fill(PASSWORD)
     await page.get_by_role("button", name="Logg inn").click()
+    await page.wait_for_load_state()
+    if page.url.endswith("/login/kode"):
+        await page.get_by_label("Kode").fill(await second_factor_code(email))
+        await page.get_by_role("button", name="Bekreft").click()
     await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
     return page
