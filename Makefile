@@ -46,7 +46,13 @@ run: $(APP_STAMP) ## Migrate, load demo data the first time, and serve on http:/
 	@echo "Demo logins (password demo-passord-123): koordinator@helseiarbeid.example,"
 	@echo "  psykolog@, lege@, nav@, admin@helseiarbeid.example; fastlege.bodo@legekontor.example;"
 	@echo "  kontakt1@virksomhet.example"
+	@echo "The team's logins ask for a code too: in another terminal, make totp-code EMAIL=nav@helseiarbeid.example"
 	$(BIN)/helseiarbeid serve --host 127.0.0.1 --port $(PORT)
+
+# The demo team's second factor: the next code of a demo account (refused for any other).
+totp-code: export HELSEIARBEID_ACCEPT_SYNTHETIC_IDS := true
+totp-code: $(APP_STAMP) ## Print the login code of a demo account: make totp-code EMAIL=koordinator@helseiarbeid.example
+	@$(BIN)/helseiarbeid totp-code --email "$(EMAIL)"
 
 lint: install ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check helseiarbeid tests bench

@@ -201,6 +201,19 @@ def _print_issued(issued: IssuedToken) -> None:
     click.echo(f"Nøkkelen utløper {format_datetime(issued.expires_at)}.", err=True)
 
 
+@cli.command("totp-code")
+@click.option("--email", required=True)
+def totp_code(email: str) -> None:
+    """Print the next second-factor code of a DEMO account (seed-demo enrols the team with
+    published demo secrets). Refused for any other account, and unless
+    HELSEIARBEID_ACCEPT_SYNTHETIC_IDS is on (demo and test environments only)."""
+    from helseiarbeid.core import totp
+
+    code = _run(totp.demo_code(email))
+    click.echo(code.code)
+    click.echo(f"Koden virker i minst {code.seconds_left} sekunder, én gang.", err=True)
+
+
 @cli.command("revoke-token")
 @click.option("--id", "token_id", required=True, type=int)
 def revoke_token(token_id: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from litestar import Litestar, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -26,8 +25,9 @@ from helseiarbeid.core.controllers.home import start_page
 from helseiarbeid.core.controllers.me import me
 from helseiarbeid.core.controllers.oidc import OidcLoginController
 from helseiarbeid.core.controllers.outbox import OutboxController
+from helseiarbeid.core.csrf import CSRFMiddleware
 from helseiarbeid.core.logs import configure_logging
-from helseiarbeid.core.middleware import API_PREFIX, AuthenticationMiddleware
+from helseiarbeid.core.middleware import AuthenticationMiddleware
 from helseiarbeid.core.openapi import COMPONENTS, StrictBodySchemaPlugin
 from helseiarbeid.core.policy import PUBLIC, enforce_policy
 from helseiarbeid.core.request_input import clean_request_body
@@ -98,15 +98,8 @@ def create_app() -> Litestar:
         before_request=clean_request_body,
         state=State({"start_page_facts": (start_page_facts,)}),
         plugins=[StrictBodySchemaPlugin()],
-        middleware=[AuthenticationMiddleware()],
+        middleware=[AuthenticationMiddleware(), CSRFMiddleware()],
         before_send=[add_security_headers],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="hia_csrf",
-            cookie_samesite="lax",
-            cookie_httponly=True,
-            exclude=[API_PREFIX.rstrip("/"), "/schema", "/calendar/"],
-        ),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

@@ -40,7 +40,7 @@ from helseiarbeid.company_track.schemas import (
     SessionCreate,
     SessionKind,
 )
-from helseiarbeid.core import users
+from helseiarbeid.core import totp, users
 from helseiarbeid.core.audit import Actor
 from helseiarbeid.core.clock import OSLO, pinned, today_in_oslo, utcnow
 from helseiarbeid.core.database import current_engine, write_transaction
@@ -642,6 +642,11 @@ async def _load_people_and_enterprises() -> tuple[
         )
         for email, name, role, hpr in TEAM
     ]
+    # The team needs a second factor: each account gets its published demo authenticator, whose
+    # codes `helseiarbeid totp-code --email …` prints (core/totp.py).
+    for member in team_members:
+        if totp.required_for(member.role):
+            await totp.enrol_demo(member.id, member.email)
     gps = [
         await users.create_user(
             email=email,

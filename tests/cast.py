@@ -6,17 +6,20 @@
     erik                    contact person of an enterprise
     ada                     administrator / privacy officer
 
-All identities are fictitious. Everyone's password is PASSWORD.
+All identities are fictitious. Everyone's password is PASSWORD. The roles that need a second
+factor (core/totp.py: everyone but the GPs and Erik) are enrolled with their demo
+authenticator, as seed-demo does; ``second_factor_code`` gives the code a login asks for.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import httpx
 
-from helseiarbeid.core import sessions, tokens, users
+from helseiarbeid.core import sessions, tokens, totp, users
 from helseiarbeid.core.passwords import hash_password
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import User
@@ -67,12 +70,14 @@ async def create_cast() -> Cast:
             workplace_name=f"{name}s arbeidssted",
         )
         await User.update({User.password_hash: _password_hash()}).where(User.id == person.id)
+        if totp.required_for(role):
+            await totp.enrol_demo(person.id, person.email)
         people[key] = person
     return Cast(people)
 
 
 async def sign_in(client: httpx.AsyncClient, user: CurrentUser) -> None:
-    """Give the client a live session cookie for the user (no password round-trip)."""
+    """Give the client a live session cookie for the user (no password or code round-trip)."""
     client.cookies.set(sessions.SESSION_COOKIE, await sessions.start_session(user.id))
 
 
@@ -80,9 +85,36 @@ async def bearer(user: CurrentUser) -> dict[str, str]:
     return {"Authorization": f"Bearer {await tokens.create_api_token(user.id, 'test')}"}
 
 
+_TOKEN_FIELD = re.compile(r'name="_csrf_token" value="([0-9a-f]+)"')
+
+
 async def csrf_token(client: httpx.AsyncClient) -> str:
-    """Fetch a page so the CSRF cookie is set; the cookie's value is also a valid form token."""
-    await client.get("/login")
-    token = client.cookies.get("hia_csrf")
-    assert token, "the login page should set the CSRF cookie"
-    return token
+    """The form token for the client's current session (or pre-session): the one the login
+    page's form carries. Fetch it again after the session changes."""
+    page = await client.get("/login")
+    found = _TOKEN_FIELD.search(page.text)
+    assert found, "the login page should carry a CSRF token"
+    return found.group(1)
+
+
+async def second_factor_code(email: str) -> str:
+    """The next code the login of this cast member (or demo account) will accept."""
+    return (await totp.demo_code(email)).code
+
+
+async def log_in(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, **extra: str
+) -> httpx.Response:
+    """Log in through the forms as a browser does: the password, then the code where one is
+    asked for; returns the last response (303 to the page asked for when it worked)."""
+    form = {"email": email, "password": password, "_csrf_token": await csrf_token(client)}
+    response = await client.post("/login", data={**form, **extra})
+    if response.status_code == 303 and response.headers["location"] == "/login/kode":
+        page = await client.get("/login/kode")
+        found = _TOKEN_FIELD.search(page.text)
+        assert found, "the code page should carry a CSRF token"
+        code = await second_factor_code(email)
+        response = await client.post(
+            "/login/kode", data={"code": code, "_csrf_token": found.group(1)}
+        )
+    return response

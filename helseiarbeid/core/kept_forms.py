@@ -23,8 +23,9 @@ KEPT_FORM_COOKIE = "hia_kept_form"
 KEEP_FOR = timedelta(minutes=10)
 # Fields that belong to the old page view or must never be stored, not to what the user wrote.
 _NOT_KEPT = frozenset({"_csrf_token", "password"})
-# Posts that are not page forms worth keeping (logging in and out, staying signed in).
-NOT_KEPT_PATHS = frozenset({"/login", "/logout", "/okt/forleng"})
+# Posts that are not page forms worth keeping (the login's steps, logging out, staying
+# signed in).
+NOT_KEPT_PATHS = frozenset({"/login", "/login/kode", "/login/totrinn", "/logout", "/okt/forleng"})
 
 
 async def _sweep() -> None:

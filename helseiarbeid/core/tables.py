@@ -71,6 +71,50 @@ class DpopProofSeen(Table, tablename="dpop_proof_seen"):
     expires_at = Timestamptz(index=True)
 
 
+class SecondFactor(Table, tablename="second_factor"):
+    """A user's TOTP authenticator (RFC 6238), one per user (core/totp.py).
+
+    ``secret`` is the base32 secret encrypted with AES-GCM under a key derived from the
+    service's secret key, never stored or logged in clear. ``last_used_step`` is the 30-second
+    time step of the last accepted code: a code of that step or earlier is refused, so a code
+    cannot be replayed. ``demo`` marks a published demo secret (seed-demo), the only kind whose
+    codes ``helseiarbeid totp-code`` will print."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, unique=True, index=True)
+    secret = Varchar(length=200)
+    enrolled_at = Timestamptz()
+    last_used_step = Integer(null=True, default=None)
+    demo = Boolean(default=False)
+
+
+class RecoveryCode(Table, tablename="recovery_code"):
+    """A single-use recovery code for a lost authenticator: only its SHA-256 is stored."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64, index=True)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class PendingLogin(Table, tablename="pending_login"):
+    """A login between its password and its second factor: it grants nothing else.
+
+    The browser holds a random ticket (cookie ``hia_login``, path /login); the row keeps its
+    SHA-256, whose password was right, where to go after, and for a first enrolment the new
+    authenticator's secret (encrypted as in SecondFactor) until a code from it is confirmed."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    ticket_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    next_path = Varchar(length=500, default="/")
+    new_secret = Varchar(length=200, default="")
+    expires_at = Timestamptz(index=True)
+
+
 class KeptForm(Table, tablename="kept_form"):
     """A page form posted after its user's session had expired, kept for a few minutes so the
     same user finds it filled in again after logging in (core/kept_forms.py). The browser holds

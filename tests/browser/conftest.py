@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.cast import PASSWORD, Cast
+from tests.cast import PASSWORD, Cast, second_factor_code
 from tests.live_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -106,14 +106,26 @@ async def assert_fits(page: Page, width: int = 390) -> None:
 
 
 async def page_as(browser: Browser, base: str, email: str, width: int = 1280) -> Page:
-    """A new browser context signed in as ``email`` (the cast's password), at ``width`` px."""
+    """A new browser context signed in as ``email`` (the cast's password, and the second
+    factor's code where one is asked for), at ``width`` px."""
     context = await browser.new_context(
         locale="nb-NO", timezone_id="Europe/Oslo", viewport={"width": width, "height": 900}
     )
     page = await context.new_page()
     await page.goto(f"{base}/login")
+    await log_in(page, email)
+    await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
+    return page
+
+
+async def log_in(page: Page, email: str) -> None:
+    """On the login page: the cast's password, then the code where the login asks for one
+    (the user's demo authenticator, tests/cast.py); returns on the page the login leads to."""
     await page.get_by_label("E-postadresse").fill(email)
     await page.get_by_label("Passord").fill(PASSWORD)
     await page.get_by_role("button", name="Logg inn").click()
-    await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
-    return page
+    await page.wait_for_url(lambda url: "/login/kode" in url or "/login" not in url)
+    if "/login/kode" in page.url:
+        await page.get_by_label("Kode", exact=True).fill(await second_factor_code(email))
+        await page.get_by_role("button", name="Bekreft").click()
+        await page.wait_for_url(lambda url: "/login" not in url)

@@ -14,8 +14,8 @@ from helseiarbeid.clinic_track.tables import Consultation
 from helseiarbeid.core.clock import pinned, today_in_oslo
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
-from tests.browser.conftest import assert_fits, screenshot
-from tests.cast import PASSWORD, Cast
+from tests.browser.conftest import assert_fits, log_in, screenshot
+from tests.cast import Cast
 from tests.clinic_track.conftest import next_weekday_at
 from tests.referrals.factories import OTHER_PATIENT_ID, referral_body
 
@@ -24,9 +24,7 @@ pytestmark = pytest.mark.browser
 
 async def _log_in(page: Page, base: str, email: str) -> None:
     await page.goto(f"{base}/login")
-    await page.get_by_label("E-postadresse").fill(email)
-    await page.get_by_label("Passord").fill(PASSWORD)
-    await page.get_by_role("button", name="Logg inn").click()
+    await log_in(page, email)
     await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
 
 

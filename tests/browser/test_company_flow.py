@@ -8,8 +8,8 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import assert_fits, screenshot
-from tests.cast import PASSWORD, Cast
+from tests.browser.conftest import assert_fits, log_in, screenshot
+from tests.cast import Cast
 from tests.company_track import factories
 
 pytestmark = pytest.mark.browser
@@ -26,9 +26,7 @@ async def _page_as(browser: Browser, base: str, email: str) -> Page:
     context = await browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
     page = await context.new_page()
     await page.goto(f"{base}/login")
-    await page.get_by_label("E-postadresse").fill(email)
-    await page.get_by_label("Passord").fill(PASSWORD)
-    await page.get_by_role("button", name="Logg inn").click()
+    await log_in(page, email)
     await expect(page.get_by_role("heading", name="Velkommen", exact=False)).to_be_visible()
     return page
 

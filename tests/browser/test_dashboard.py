@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Browser, expect
 
-from tests.browser.conftest import screenshot
-from tests.cast import PASSWORD, Cast
+from tests.browser.conftest import log_in, screenshot
+from tests.cast import Cast
 from tests.clinic_track.test_dashboard import six_and_one
 
 pytestmark = pytest.mark.browser
@@ -25,9 +25,7 @@ async def test_the_dashboard_states_the_rule_and_downloads_norwegian_files(
     context = await browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
     page = await context.new_page()
     await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-postadresse").fill("kari@test.example")
-    await page.get_by_label("Passord").fill(PASSWORD)
-    await page.get_by_role("button", name="Logg inn").click()
+    await log_in(page, "kari@test.example")
     await page.goto(f"{live_server}/klinikk/oversikt")
     rule = page.get_by_role("region", name="Anonymisert statistikk")
     await expect(rule).to_contain_text("Tall fra 1 til 4 vises som «<5»")

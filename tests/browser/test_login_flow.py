@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import msgspec
+import pyotp
 import pytest
 from playwright.async_api import Page, expect
 
+from helseiarbeid.core import totp
+from helseiarbeid.core.audit import SYSTEM
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
-from tests.browser.conftest import screenshot
-from tests.cast import PASSWORD, Cast
+from tests.browser.conftest import log_in, screenshot
+from tests.cast import PASSWORD, Cast, second_factor_code
 from tests.referrals.factories import referral_body
 
 pytestmark = pytest.mark.browser
@@ -39,6 +42,13 @@ async def test_coordinator_logs_in_sees_start_page_and_logs_out(
 
     await page.get_by_label("Passord").fill(PASSWORD)
     await page.get_by_label("Passord").press("Enter")
+    await expect(page.get_by_role("heading", name="Bekreft at det er deg")).to_be_visible()
+    await page.get_by_label("Kode", exact=True).fill("000000")
+    await page.get_by_role("button", name="Bekreft").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Koden stemmer ikke")
+    await screenshot(page, "login-code")
+    await page.get_by_label("Kode", exact=True).fill(await second_factor_code("kari@test.example"))
+    await page.get_by_role("button", name="Bekreft").click()
     await expect(page.get_by_role("heading", name="Velkommen, Kari Koordinator")).to_be_visible()
     await expect(page.get_by_role("navigation", name="Hovedmeny")).to_be_visible()
     await expect(page.get_by_role("heading", name="Arbeidsliste")).to_be_visible()
@@ -54,9 +64,7 @@ async def test_admin_reaches_the_audit_log_from_the_menu_by_keyboard(
     page: Page, live_server: str
 ) -> None:
     await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-postadresse").fill("ada@test.example")
-    await page.get_by_label("Passord").fill(PASSWORD)
-    await page.get_by_role("button", name="Logg inn").click()
+    await log_in(page, "ada@test.example")
     await expect(page.get_by_role("heading", name="Velkommen, Ada Admin")).to_be_visible()
     await screenshot(page, "start-admin")
     await page.keyboard.press("Tab")
@@ -80,9 +88,7 @@ async def test_back_after_logout_shows_no_personal_data(
 ) -> None:
     """Issue 12 §3: the browser's Back button showed a full case after «Logg ut»."""
     await page.goto(f"{live_server}/login")
-    await page.get_by_label("E-postadresse").fill("kari@test.example")
-    await page.get_by_label("Passord").fill(PASSWORD)
-    await page.get_by_role("button", name="Logg inn").click()
+    await log_in(page, "kari@test.example")
     await page.goto(f"{live_server}/klinikk/arbeidsliste")
     await expect(page.get_by_text(annes_referral_in_server).first).to_be_visible()
     await page.get_by_role("button", name="Logg ut").click()
@@ -90,3 +96,29 @@ async def test_back_after_logout_shows_no_personal_data(
     await page.go_back()
     await expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
     assert annes_referral_in_server not in await page.content()
+
+
+async def test_a_psychologist_sets_up_the_second_factor_with_the_qr_code(
+    page: Page, live_server: str, cast: Cast
+) -> None:
+    """Issue 12 §5: a required role without an authenticator enrols one at login: QR code
+    (inline SVG) and the key in text, a code to confirm, then the recovery codes once."""
+    await totp.reset(cast["per"].id, SYSTEM)
+    await page.goto(f"{live_server}/login")
+    await page.get_by_label("E-postadresse").fill("per@test.example")
+    await page.get_by_label("Passord").fill(PASSWORD)
+    await page.get_by_role("button", name="Logg inn").click()
+    await expect(page.get_by_role("heading", name="Sett opp totrinnsinnlogging")).to_be_visible()
+    await expect(page.get_by_role("img", name="QR-kode", exact=False)).to_be_visible()
+    await screenshot(page, "login-enrol")
+
+    secret = (await page.locator("#secret").inner_text()).replace(" ", "")
+    await page.get_by_label("Skriv inn koden appen nå viser").fill(pyotp.TOTP(secret).now())
+    await page.get_by_role("button", name="Bekreft og fullfør").click()
+    await expect(page.get_by_role("heading", name="Dine gjenopprettingskoder")).to_be_visible()
+    codes = page.get_by_role("list", name="Gjenopprettingskoder").get_by_role("listitem")
+    await expect(codes).to_have_count(totp.RECOVERY_CODES)
+    await screenshot(page, "login-recovery-codes")
+
+    await page.get_by_role("link", name="Fortsett").click()
+    await expect(page.get_by_role("heading", name="Velkommen, Per Psykolog")).to_be_visible()

@@ -15,17 +15,15 @@ from helseiarbeid.core.tables import UserSession
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralCreate
 from helseiarbeid.referrals.tables import Referral
-from tests.browser.conftest import screenshot
-from tests.cast import PASSWORD, Cast
+from tests.browser.conftest import log_in, screenshot
+from tests.cast import Cast
 from tests.referrals.factories import PATIENT_ID, referral_body
 
 pytestmark = pytest.mark.browser
 
 
 async def _log_in(page: Page, email: str) -> None:
-    await page.get_by_label("E-postadresse").fill(email)
-    await page.get_by_label("Passord").fill(PASSWORD)
-    await page.get_by_role("button", name="Logg inn").click()
+    await log_in(page, email)
 
 
 async def _age_sessions(user_id: int, minutes: int) -> None:

@@ -22,6 +22,7 @@ from helseiarbeid.company_track import schemas as company_schemas
 from helseiarbeid.core.policy import policy_of
 from helseiarbeid.core.roles import Role
 from helseiarbeid.referrals import schemas as referral_schemas
+from tests.cast import csrf_token
 from tests.contract.published import APP
 from tests.contract.seed import Seeded
 from tests.referrals.test_referral_form import _form as referral_form
@@ -60,8 +61,7 @@ WRONG = {name: "mange" for name in _every_field_name()}
 async def _post_both(headers: dict[str, str], url: str) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=APP, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        await http.get("/login")
-        token = http.cookies["hia_csrf"]
+        token = await csrf_token(http)
         answers = []
         for form in ({}, WRONG):
             answers.append(

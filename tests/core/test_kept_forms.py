@@ -13,7 +13,7 @@ from helseiarbeid.core import kept_forms, sessions
 from helseiarbeid.core.clock import pinned, utcnow
 from helseiarbeid.core.tables import KeptForm, UserSession
 from helseiarbeid.referrals.tables import Referral
-from tests.cast import PASSWORD, Cast, bearer, csrf_token, sign_in
+from tests.cast import Cast, bearer, csrf_token, log_in, sign_in
 from tests.referrals.factories import referral_body
 
 DESCRIPTION = "Smerter i korsrygg og nedstemthet siden mai."
@@ -51,10 +51,7 @@ async def _log_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
     # sign_in's cookie has no domain, so the login's new cookie would not replace it as a
     # browser's does: drop it first.
     client.cookies.delete(sessions.SESSION_COOKIE)
-    return await client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "_csrf_token": await csrf_token(client)},
-    )
+    return await log_in(client, email)
 
 
 async def test_a_form_posted_after_expiry_comes_back_filled_after_login(

@@ -6,14 +6,7 @@ import httpx
 
 from helseiarbeid.core import sessions
 from tests.cast import PASSWORD, Cast, csrf_token
-
-
-async def _log_in(
-    client: httpx.AsyncClient, email: str, password: str, **extra: str
-) -> httpx.Response:
-    token = await csrf_token(client)
-    form = {"email": email, "password": password, "_csrf_token": token, **extra}
-    return await client.post("/login", data=form)
+from tests.cast import log_in as _log_in
 
 
 async def test_right_password_starts_a_session_and_shows_the_start_page(
@@ -73,7 +66,7 @@ async def test_login_never_redirects_to_another_site(client: httpx.AsyncClient, 
 async def test_logout_ends_the_session(client: httpx.AsyncClient, cast: Cast) -> None:
     await _log_in(client, "kari@test.example", PASSWORD)
     cookie = client.cookies.get(sessions.SESSION_COOKIE)
-    token = client.cookies.get("hia_csrf")
+    token = await csrf_token(client)
     response = await client.post("/logout", data={"_csrf_token": token})
     assert response.status_code == 303
     assert response.headers["location"] == "/login?logged_out=1"

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from helseiarbeid.core import audit, tokens, users
+from helseiarbeid.core import audit, tokens, totp, users
 from helseiarbeid.core.audit import AuditAction, AuditFilter
 from helseiarbeid.core.clock import oslo_midnight, utcnow
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.schemas import AuditEventOut, AuditPage
-from helseiarbeid.core.web import Offset, PathId, QueryId
+from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of
 from helseiarbeid.settings import get_settings
 
 PAGE_SIZE = 50
@@ -90,12 +90,23 @@ class AdminController(Controller):
             "admin/users.html",
             context={
                 "users": await users.list_users(),
+                "enrolled": await totp.enrolled_users(),
+                "required_roles": {role.value for role in totp.REQUIRED_ROLES},
                 "tokens": await tokens.list_api_tokens(),
                 "now": utcnow(),
                 "token_max_days": get_settings().api_token_max_days,
                 "token_grace_days": get_settings().api_token_rotation_grace_days,
             },
         )
+
+    @post("/admin/users/{user_id:int}/totrinn/nullstill", include_in_schema=False)
+    async def reset_second_factor(
+        self, request: Request[Any, Any, Any], user_id: PathId
+    ) -> Redirect:
+        """A user lost the phone: remove the authenticator and recovery codes (audited); the
+        user sets up a new one at the next login."""
+        await totp.reset(user_id, actor_of(request))
+        return Redirect("/admin/users?reset=1", status_code=303)
 
     @post("/admin/tokens/{token_id:int}/revoke", include_in_schema=False)
     async def revoke_token(self, token_id: PathId) -> Redirect:

@@ -1,20 +1,24 @@
-"""Log in and out with email and password; sets and clears the session cookie."""
+"""Log in and out: password, then the second factor where due (core/login.py), then the
+session cookie; logging out clears it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from helseiarbeid.core import kept_forms, login, oidc_login, sessions
-from helseiarbeid.core.errors import InvalidInput, TooManyAttempts
+from helseiarbeid.core import csrf, kept_forms, login, oidc_login, sessions, totp
+from helseiarbeid.core.errors import InvalidInput, ServiceError, TooManyAttempts
 from helseiarbeid.core.policy import PUBLIC, SIGNED_IN
 from helseiarbeid.settings import get_settings
 
 FormBody = URLEncodedBody[dict[str, str]]
+CODE_PAGE = "/login/kode"
+ENROL_PAGE = "/login/totrinn"
+R = TypeVar("R", Redirect, Template)
 
 
 def safe_next(target: str | None) -> str:
@@ -31,6 +35,58 @@ def _client_address(request: Request[Any, Any, Any]) -> str:
 def login_providers() -> list[tuple[str, str]]:
     """(name, display name) of each OpenID provider «Logg inn med ...» is offered for."""
     return [(p.name, p.display_name) for p in get_settings().oidc_providers]
+
+
+def _https(request: Request[Any, Any, Any]) -> bool:
+    return request.url.scheme == "https"
+
+
+def _retry_after(exc: ServiceError) -> dict[str, str] | None:
+    if isinstance(exc, TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after_seconds)}
+    return None
+
+
+def _code_context(state: login.Pending, error: str | None) -> dict[str, Any]:
+    return {"email": state.email, "error": error, "demo": get_settings().accept_synthetic_ids}
+
+
+def _enrol_context(state: login.Pending, error: str | None) -> dict[str, Any]:
+    uri = totp.provisioning_uri(state.new_secret, state.email)
+    return {
+        "email": state.email,
+        "error": error,
+        "qr": totp.qr_svg(uri, f"QR-kode for å legge til HelseIArbeid ({state.email}) i appen"),
+        "secret": totp.grouped(state.new_secret),
+    }
+
+
+async def _kept_page(request: Request[Any, Any, Any], user_id: int) -> str | None:
+    """The page of a form kept over an expired session for this user (core/kept_forms.py)."""
+    return await kept_forms.page_after_login(
+        request.cookies.get(kept_forms.KEPT_FORM_COOKIE), user_id
+    )
+
+
+def _signed_in(
+    request: Request[Any, Any, Any], response: R, cookie: str, kept_page: str | None
+) -> R:
+    """The response that ends a login: the session cookie set; the pending login's cookie,
+    the pre-session CSRF cookie and a kept form's ticket that led nowhere cleared."""
+    if request.cookies.get(kept_forms.KEPT_FORM_COOKIE) and kept_page is None:
+        response.delete_cookie(kept_forms.KEPT_FORM_COOKIE, path="/")
+    response.delete_cookie(login.PENDING_COOKIE, path=login.PENDING_PATH)
+    response.delete_cookie(csrf.PRESESSION_COOKIE, path="/")
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        cookie,
+        max_age=get_settings().session_absolute_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=_https(request),
+        path="/",
+    )
+    return response
 
 
 class AuthController(Controller):
@@ -52,19 +108,14 @@ class AuthController(Controller):
         )
 
     @post("/login", opt=PUBLIC)
-    async def log_in(self, request: Request[Any, Any, Any], data: FormBody) -> Template | Redirect:
+    async def log_in(self, request: Request[Any, Any, Any], data: FormBody) -> Response[Any]:
         email = data.get("email", "")
         target = safe_next(data.get("next"))
         try:
-            cookie, user_id = await login.log_in(
-                email, data.get("password", ""), _client_address(request)
+            step = await login.log_in(
+                email, data.get("password", ""), _client_address(request), target
             )
         except (InvalidInput, TooManyAttempts) as exc:
-            headers = (
-                {"Retry-After": str(exc.retry_after_seconds)}
-                if isinstance(exc, TooManyAttempts)
-                else None
-            )
             return Template(
                 "login.html",
                 context={
@@ -75,23 +126,85 @@ class AuthController(Controller):
                     "providers": login_providers(),
                 },
                 status_code=exc.status_code,
-                headers=headers,
+                headers=_retry_after(exc),
             )
-        ticket = request.cookies.get(kept_forms.KEPT_FORM_COOKIE)
-        kept_page = await kept_forms.page_after_login(ticket, user_id)
-        response = Redirect(kept_page or target, status_code=303)
-        if ticket and kept_page is None:
-            response.delete_cookie(kept_forms.KEPT_FORM_COOKIE, path="/")
+        if step.stage is login.Stage.DONE:
+            kept_page = await _kept_page(request, step.user_id)
+            redirect = Redirect(kept_page or target, status_code=303)
+            return _signed_in(request, redirect, step.cookie, kept_page)
+        page = CODE_PAGE if step.stage is login.Stage.CODE else ENROL_PAGE
+        response = Redirect(page, status_code=303)
         response.set_cookie(
-            sessions.SESSION_COOKIE,
-            cookie,
-            max_age=get_settings().session_absolute_minutes * 60,
+            login.PENDING_COOKIE,
+            step.cookie,
+            max_age=int(login.PENDING_FOR.total_seconds()),
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
-            path="/",
+            secure=_https(request),
+            path=login.PENDING_PATH,
         )
         return response
+
+    @get(CODE_PAGE, opt=PUBLIC)
+    async def code_page(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        state = await login.pending(request.cookies.get(login.PENDING_COOKIE))
+        if state is None or state.stage is not login.Stage.CODE:
+            return Redirect(ENROL_PAGE if state else "/login?expired_code=1")
+        return Template("login_code.html", context=_code_context(state, None))
+
+    @post(CODE_PAGE, opt=PUBLIC)
+    async def enter_code(self, request: Request[Any, Any, Any], data: FormBody) -> Response[Any]:
+        ticket = request.cookies.get(login.PENDING_COOKIE) or ""
+        state = await login.pending(ticket)
+        if state is None or state.stage is not login.Stage.CODE:
+            return Redirect("/login?expired_code=1", status_code=303)
+        try:
+            cookie = await login.enter_code(
+                ticket, state, data.get("code", ""), _client_address(request)
+            )
+        except (InvalidInput, TooManyAttempts) as exc:
+            return Template(
+                "login_code.html",
+                context=_code_context(state, exc.message),
+                status_code=exc.status_code,
+                headers=_retry_after(exc),
+            )
+        kept_page = await _kept_page(request, state.user_id)
+        redirect = Redirect(kept_page or state.next_path, status_code=303)
+        return _signed_in(request, redirect, cookie, kept_page)
+
+    @get(ENROL_PAGE, opt=PUBLIC)
+    async def enrol_page(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        state = await login.pending(request.cookies.get(login.PENDING_COOKIE))
+        if state is None or state.stage is not login.Stage.ENROL:
+            return Redirect(CODE_PAGE if state else "/login?expired_code=1")
+        return Template("login_enrol.html", context=_enrol_context(state, None))
+
+    @post(ENROL_PAGE, opt=PUBLIC)
+    async def confirm_enrolment(
+        self, request: Request[Any, Any, Any], data: FormBody
+    ) -> Response[Any]:
+        ticket = request.cookies.get(login.PENDING_COOKIE) or ""
+        state = await login.pending(ticket)
+        if state is None or state.stage is not login.Stage.ENROL:
+            return Redirect("/login?expired_code=1", status_code=303)
+        try:
+            cookie, codes = await login.confirm_enrolment(
+                ticket, state, data.get("code", ""), _client_address(request)
+            )
+        except (InvalidInput, TooManyAttempts) as exc:
+            return Template(
+                "login_enrol.html",
+                context=_enrol_context(state, exc.message),
+                status_code=exc.status_code,
+                headers=_retry_after(exc),
+            )
+        kept_page = await _kept_page(request, state.user_id)
+        page = Template(
+            "login_recovery_codes.html",
+            context={"codes": codes, "next": kept_page or state.next_path},
+        )
+        return _signed_in(request, page, cookie, kept_page)
 
     @post("/okt/forleng", opt=SIGNED_IN)
     async def keep_alive(self, request: Request[Any, Any, Any]) -> Redirect:
