@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "helseiarbeid.referrals.piccolo_app",
         "helseiarbeid.clinic_track.piccolo_app",
         "helseiarbeid.calendar_feeds.piccolo_app",
+        "helseiarbeid.messaging.piccolo_app",
     ]
 )

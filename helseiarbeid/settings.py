@@ -73,6 +73,11 @@ class Settings:
     # Accept synthetic national IDs from the Tax Administration's test population (Tenor,
     # birth month + 80): on in demo and test environments, off in production.
     accept_synthetic_ids: bool = False
+    # The clinic's HER-ids (organisation and its services, national address register):
+    # health messages addressed to none of them are rejected (AppRec E21). Comma-separated.
+    her_ids: tuple[str, ...] = ()
+    # The clinic's name as it signs application receipts.
+    clinic_name: str = "HelseIArbeid"
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +106,8 @@ def get_settings() -> Settings:
         mail_from=_env("MAIL_FROM", "helseiarbeid@localhost"),
         outbox_poll_seconds=float(_env("OUTBOX_POLL_SECONDS", "5")),
         accept_synthetic_ids=_env_bool("ACCEPT_SYNTHETIC_IDS", default=False),
+        her_ids=tuple(part.strip() for part in _env("HER_IDS", "").split(",") if part.strip()),
+        clinic_name=_env("CLINIC_NAME", "HelseIArbeid"),
     )
 
 

@@ -63,6 +63,9 @@ class Referral(Table, tablename="referral"):
     urgency = Varchar(length=16, index=True)
     urgency_reason = Text(default="")
     consent_nav_participation = Boolean()
+    # Fields a referral received as a health message lacks ("employer_name,occupation,..."),
+    # to be completed on the case; empty for a referral from the form.
+    to_complete = Varchar(length=200, default="")
     status = Varchar(length=32, choices=Status, index=True)
     received_at = Timestamptz(index=True)
     # The day of receipt in Oslo: the unit of the deadline and of the dashboard's periods.

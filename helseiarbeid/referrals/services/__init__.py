@@ -29,6 +29,13 @@ from helseiarbeid.referrals.services.reading import (
     list_referrals,
     patient_identity,
 )
+from helseiarbeid.referrals.services.received import (
+    TO_COMPLETE,
+    MessageReferral,
+    cancel_from_message,
+    change_from_message,
+    receive_referral,
+)
 from helseiarbeid.referrals.services.status_changes import (
     assign_responsible,
     change_status,
@@ -61,8 +68,10 @@ __all__ = [
     "RECEIVED_REASON",
     "REFERENCE_ALPHABET",
     "SUBMISSION_PURPOSE",
+    "TO_COMPLETE",
     "WAITING_FOR_ANSWER_SQL",
     "DocumentInfo",
+    "MessageReferral",
     "PatientIdentity",
     "Submission",
     "answer_information",
@@ -70,6 +79,8 @@ __all__ = [
     "assessment_target",
     "assign_responsible",
     "cancel_document",
+    "cancel_from_message",
+    "change_from_message",
     "change_status",
     "check_version",
     "count_waiting_for_answer",
@@ -80,6 +91,7 @@ __all__ = [
     "open_document",
     "patient_identity",
     "patient_of",
+    "receive_referral",
     "record_event",
     "record_waiting_times",
     "request_hash",
