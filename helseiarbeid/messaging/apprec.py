@@ -75,7 +75,7 @@ def build(
         inst = sub(sub(parent, "HCP"), "Inst")
         sub(inst, "Name", party.name or "Ukjent")
         sub(inst, "Id", party.her_id or "0")
-        sub(inst, "TypeId", V="HER", DN="HER-id", S="2.16.578.1.12.4.1.1.9051")
+        sub(inst, "TypeId", V="HER", DN="HER-id")
 
     root = etree.Element(f"{{{ns}}}AppRec", nsmap={None: ns})  # type: ignore[dict-item]
     sub(root, "MsgType", V="APPREC", DN="Applikasjonskvittering")
