@@ -4,6 +4,7 @@ answered with a valid AppRec 1.1; damaged copies rejected with the right code; r
 from __future__ import annotations
 
 import asyncio
+
 import httpx
 import pytest
 
