@@ -66,5 +66,11 @@ async def test_the_coordinator_reads_a_received_referral_message(
         (AuditEvent.action == AuditAction.READ.value)
         & (AuditEvent.resource_type == "health_message")
     )
-    assert len(reads) == 1 and reads[0]["referral_id"] is not None
+    assert len(reads) == 1
+    assert reads[0]["referral_id"] is not None
     assert reads[0]["patient_id"] is not None
+    await page.get_by_role("link", name="HIA-").click()
+    notice = page.locator("main .notice")
+    await expect(notice).to_contain_text("Kom som elektronisk henvisning")
+    await expect(notice).to_contain_text("samtykke til NAVs deltakelse (ikke registrert)")
+    await screenshot(page, f"message-case-{width}")
