@@ -34,6 +34,7 @@ RESOURCE_LABELS = {
     "onward_referral": "Henvisning videre",
     "access_log": "Tilgangslogg",
     "patient": "Pasientens navn og fødselsnummer",
+    "health_message": "Helsemelding",
 }
 
 REFERRAL_STATUS_LABELS = {

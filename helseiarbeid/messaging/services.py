@@ -94,18 +94,19 @@ async def receive(raw: bytes, actor: Actor) -> Answer:
         message = _check(root, msg_id)
     except _Rejected as rejected:
         return await _reject(raw, digest, now, actor, root, rejected.errors, msg_id=msg_id)
-    try:
-        return await _accept(raw, digest, now, actor, message)
-    except _Rejected as rejected:
-        return await _reject(raw, digest, now, actor, root, rejected.errors, msg_id=msg_id)
-    except Exception as error:
-        if not is_unique_violation(error):
-            raise
-        # Another delivery of the same message won the race: answer as it was answered.
-        earlier = await _earlier(msg_id, digest)
-        if earlier is None:
-            raise
-        return earlier
+    for attempt in range(3):
+        try:
+            return await _accept(raw, digest, now, actor, message)
+        except _Rejected as rejected:
+            return await _reject(raw, digest, now, actor, root, rejected.errors, msg_id=msg_id)
+        except Exception as error:
+            if not is_unique_violation(error) or attempt == 2:
+                raise
+            # Another delivery of the same message won the race: answer as it was answered.
+            # (Else another message registered the same GP or patient first: try again.)
+            if earlier := await _earlier(msg_id, digest):
+                return earlier
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _earlier(msg_id: str, digest: str) -> Answer | None:

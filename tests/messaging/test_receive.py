@@ -313,3 +313,17 @@ async def test_an_entity_attack_is_not_expanded(client: httpx.AsyncClient, cast:
     stored = await HealthMessage.select(HealthMessage.apprec_xml).first()
     assert stored is not None
     assert "root:" not in stored["apprec_xml"]
+
+
+async def test_two_messages_for_one_new_gp_and_patient_at_once_register_each_once(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    """Henvisning 1.1 and 1.0 from Rita Lin about Line Danser, delivered at the same moment:
+    the loser of the race on the new GP or patient tries again and finds them."""
+    results = await asyncio.gather(
+        post_message(client, cast, example(NEW_11)), post_message(client, cast, example(NEW_10))
+    )
+    assert [status_of(apprec) for apprec, _ in results] == ["1", "1"]
+    assert await Referral.count() == 2
+    assert await Patient.count() == 1
+    assert await User.count().where(User.hpr_number == "9144900") == 1
