@@ -284,6 +284,8 @@ def _prepare(engine: str, referrals: int, pg_url: str) -> Served:
         "HELSEIARBEID_LOG_LEVEL": "WARNING",
         # Bench patients have synthetic national IDs (Tenor), as in a test environment.
         "HELSEIARBEID_ACCEPT_SYNTHETIC_IDS": "true",
+        # The receiver of the directorate's example referral (St Olavs, Ortopedisk kirurgi).
+        "HELSEIARBEID_HER_IDS": "59,90998",
     }
     _run("-m", "helseiarbeid", "migrate", env=env)
     started = time.perf_counter()
@@ -294,6 +296,12 @@ def _prepare(engine: str, referrals: int, pg_url: str) -> Served:
         "staff": "bench-staff0@bench.example",
         "coordinator": "bench-staff95@bench.example",
     }
+    emails["messaging"] = "bench-messaging@bench.example"
+    _run(
+        *("-m", "helseiarbeid", "create-user", "--email", emails["messaging"]),
+        *("--name", "Meldingsmottak", "--role", "messaging", "--no-password"),
+        env=env,
+    )
     tokens = {
         who: _run("-m", "helseiarbeid", "create-token", "--email", email, env=env)
         for who, email in emails.items()
@@ -335,6 +343,32 @@ def _feed(client: httpx.Client, served: Served) -> dict[str, float]:
         "feed_304_ms": statistics.median(not_modified),
         "feed_rebuild_ms": statistics.median(rebuilt),
     }
+
+
+MESSAGE_EXAMPLE = Path(__file__).resolve().parent.parent / "tests" / "messaging" / "examples"
+
+
+def _messages(client: httpx.Client, served: Served, count: int = 2000) -> dict[str, float]:
+    """Receiving the directorate's Henvisning 2.0 (new referral) ``count`` times, each with its
+    own MsgId, one after another through POST /api/v1/messages (parse, validate, store the
+    referral and the log, AppRec): p95 of one, and messages per second over all of them."""
+    example = (MESSAGE_EXAMPLE / "Henvisning_ny_tilstand_v2-0_Ny.xml").read_bytes()
+    msg_id = b"76665c90-3198-11e8-b566-0800200c9a66"
+    headers = {
+        "Authorization": f"Bearer {served.tokens['messaging']}",
+        "Content-Type": "application/xml",
+    }
+    times = []
+    started = time.perf_counter()
+    for number in range(count):
+        body = example.replace(msg_id, f"bench-{number:08d}".encode())
+        before = time.perf_counter()
+        response = client.post("/api/v1/messages", content=body, headers=headers)
+        times.append((time.perf_counter() - before) * 1000)
+        if response.status_code != 200 or b'<Status V="1"' not in response.content:
+            raise RuntimeError(f"message {number}: {response.status_code} {response.text[:300]}")
+    total = time.perf_counter() - started
+    return {"message_p95": _p(times, 95), "message_rate": count / total}
 
 
 def _phase(
@@ -388,7 +422,7 @@ def main() -> None:
         extra.update({f"small_{key}": value for key, value in small.items()})
 
     def everything(client: httpx.Client, served: Served) -> dict[str, float]:
-        return {**_reads(client, served), **_feed(client, served)}
+        return {**_reads(client, served), **_feed(client, served), **_messages(client, served)}
 
     figures, served, server = _phase(args.engine, args.referrals, args.postgres_url, everything)
     try:
@@ -501,6 +535,13 @@ def _write(args: argparse.Namespace, f: dict[str, float], generate_seconds: floa
             f"{f['feed_304_ms']:.1f} ms",
             "< 5 ms",
             f["feed_304_ms"] < 5,
+        ),
+        _row(
+            f"receiving one Henvisning 2.0 (POST /api/v1/messages: validate, store, AppRec), "
+            f"p95 of 2,000, {engine}",
+            f"{f['message_p95']:.1f} ms ({f['message_rate']:.0f} messages/s one at a time)",
+            "< 25 ms" if pg else "—",
+            f["message_p95"] < 25 or not pg,
         ),
         _row(
             f"report PDF, median of {args.pdfs}",

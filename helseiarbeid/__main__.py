@@ -1,4 +1,5 @@
-"""The ``helseiarbeid`` command: serve, migrate, seed-demo, create-user, create-token.
+"""The ``helseiarbeid`` command: serve, migrate, seed-demo, create-user, create-token,
+messages receive.
 
 Bad input ends with a one-line message on stderr and exit code 2; nothing is written.
 """
@@ -246,6 +247,46 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@cli.group()
+def messages() -> None:
+    """Health messages (Henvisning in, AppRec out)."""
+
+
+@messages.command("receive")
+@click.option(
+    "--account", required=True, help="Email of the system account (role messaging) that acts"
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def messages_receive(account: str, files: tuple[str, ...]) -> None:
+    """Receive each FILE as POST /api/v1/messages would, and print its AppRec XML. Exit 1 when
+    a message was rejected (AppRec status 2), with its file name and error codes on stderr."""
+    from pathlib import Path
+
+    from helseiarbeid.core import users
+    from helseiarbeid.core.audit import Actor
+    from helseiarbeid.core.roles import Role
+    from helseiarbeid.messaging import services
+
+    bodies = [Path(name).read_bytes() for name in files]
+
+    async def receive_all() -> list[services.Answer]:
+        user = await users.get_active_user_by_email(account)
+        if user.role is not Role.MESSAGING:
+            _fail(f"{account} does not have the role messaging")
+        actor = Actor(user_id=user.id, role=user.role.value, client="cli")
+        return [await services.receive(body, actor) for body in bodies]
+
+    answers = _run(receive_all())
+    rejected = False
+    for name, answer in zip(files, answers, strict=True):
+        click.echo(answer.apprec_xml.decode())
+        if answer.status == 2:
+            rejected = True
+            click.echo(f"{name}: avvist (AppRec status 2)", err=True)
+    if rejected:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from helseiarbeid.core.request_input import clean_request_body
 from helseiarbeid.core.security_headers import add_security_headers
 from helseiarbeid.core.templating import PACKAGE_ROOT, template_config
 from helseiarbeid.core.web_errors import EXCEPTION_HANDLERS
+from helseiarbeid.messaging.controllers import MessageApiController, MessagePageController
 from helseiarbeid.referrals.controllers import (
     PatientLookupController,
     ReferralApiController,
@@ -87,6 +88,8 @@ def create_app() -> Litestar:
             CalendarPageController,
             SurveyHostController,
             SurveyPhoneController,
+            MessageApiController,
+            MessagePageController,
             create_static_files_router(
                 path="/static",
                 directories=[PACKAGE_ROOT / "core" / "static"],

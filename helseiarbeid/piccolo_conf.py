@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "helseiarbeid.clinic_track.piccolo_app",
         "helseiarbeid.calendar_feeds.piccolo_app",
         "helseiarbeid.surveys.piccolo_app",
+        "helseiarbeid.messaging.piccolo_app",
     ]
 )

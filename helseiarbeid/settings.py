@@ -127,6 +127,11 @@ class Settings:
     # Accept synthetic national IDs from the Tax Administration's test population (Tenor,
     # birth month + 80): on in demo and test environments, off in production.
     accept_synthetic_ids: bool = False
+    # The clinic's HER-ids (organisation and its services, national address register):
+    # health messages addressed to none of them are rejected (AppRec E21). Comma-separated.
+    her_ids: tuple[str, ...] = ()
+    # The clinic's name as it signs application receipts.
+    clinic_name: str = "HelseIArbeid"
     # OpenID Connect providers for people (empty: local passwords only, as in the demo).
     oidc_providers: tuple[OidcProvider, ...] = ()
     # The key national identities are hashed with (HMAC-SHA-256) before they are stored.
@@ -183,6 +188,8 @@ def get_settings() -> Settings:
         api_scope_prefix=_env("API_SCOPE_PREFIX", "") or _env("API_AUDIENCE", "") + "/",
         token_clock_skew_seconds=_env_int("TOKEN_CLOCK_SKEW_SECONDS", 30),
         dpop_proof_max_age_seconds=_env_int("DPOP_PROOF_MAX_AGE_SECONDS", 60),
+        her_ids=tuple(part.strip() for part in _env("HER_IDS", "").split(",") if part.strip()),
+        clinic_name=_env("CLINIC_NAME", "HelseIArbeid"),
     )
 
 

@@ -36,6 +36,7 @@ PEOPLE: dict[str, tuple[str, Role, str | None]] = {
     "nils": ("Nils NAV", Role.NAV_COUNSELLOR, None),
     "erik": ("Erik Eier", Role.ENTERPRISE_CONTACT, None),
     "ada": ("Ada Admin", Role.ADMIN, None),
+    "msh": ("Meldingsmottak", Role.MESSAGING, None),
 }
 
 ROLE_REPRESENTATIVE: dict[Role, str] = {role: key for key, (_, role, _) in reversed(PEOPLE.items())}

@@ -37,6 +37,7 @@ RESOURCE_LABELS = {
     "access_log": "Tilgangslogg",
     "patient": "Pasientens navn og fødselsnummer",
     "login": "Innlogging",
+    "health_message": "Helsemelding",
 }
 
 REFERRAL_STATUS_LABELS = {

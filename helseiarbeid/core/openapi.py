@@ -48,6 +48,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     404: "Nothing with this id, or nothing the caller may see.",
     409: "The request conflicts with the current state (status, booking or version).",
     413: "The request body is too large.",
+    415: "The body is not of the media type the operation takes.",
     422: "A parameter or field is invalid; `errors` names each field where it can.",
 }
 # What any route with a JSON body can answer because of the body alone.

@@ -13,6 +13,9 @@ class Role(enum.StrEnum):
     NAV_COUNSELLOR = "nav_counsellor"
     ENTERPRISE_CONTACT = "enterprise_contact"
     ADMIN = "admin"
+    # A system account that delivers health messages (the message server's poller, an
+    # integration): POST /api/v1/messages only.
+    MESSAGING = "messaging"
 
     @property
     def label(self) -> str:
@@ -27,6 +30,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.NAV_COUNSELLOR: "NAV-veileder",
     Role.ENTERPRISE_CONTACT: "Kontaktperson i virksomhet",
     Role.ADMIN: "Administrator",
+    Role.MESSAGING: "Meldingstjeneste",
 }
 
 # The interdisciplinary team that assesses referrals and facilitates company sessions.

@@ -23,6 +23,8 @@ class User(Table, tablename="app_user"):
     name = Varchar(length=200)
     role = Varchar(length=32, choices=Role, index=True)
     hpr_number = Varchar(length=9, null=True, default=None)
+    # The HER-id (national address register) of a health professional who sends messages.
+    her_id = Varchar(length=16, null=True, default=None, index=True)
     # Where the user works (a GP's office, the clinic, an enterprise), shown on letters.
     workplace_name = Varchar(length=200, default="")
     workplace_address = Varchar(length=300, default="")

@@ -23,6 +23,7 @@ TEMPLATE_DIRECTORIES = [
     PACKAGE_ROOT / "company_track" / "templates",
     PACKAGE_ROOT / "calendar_feeds" / "templates",
     PACKAGE_ROOT / "surveys" / "templates",
+    PACKAGE_ROOT / "messaging" / "templates",
 ]
 
 
@@ -44,6 +45,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Virksomheter", "/bedrifter", CLINIC_STAFF | {Role.ADMIN}),
     MenuItem("Planlegging", "/planlegging", frozenset({Role.COORDINATOR})),
     MenuItem("Utsendinger", "/utsendinger", frozenset({Role.COORDINATOR, Role.ADMIN})),
+    MenuItem("Meldinger", "/meldinger", frozenset({Role.COORDINATOR, Role.ADMIN})),
     MenuItem("Kalender", "/kalender", CLINIC_STAFF | {Role.ENTERPRISE_CONTACT}),
     MenuItem("Brukere", "/admin/users", frozenset({Role.ADMIN})),
     MenuItem("Tilgangslogg", "/admin/audit", frozenset({Role.ADMIN})),

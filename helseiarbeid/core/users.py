@@ -238,3 +238,48 @@ async def check_password(email: str, password: str) -> CurrentUser | None:
 async def list_users() -> list[CurrentUser]:
     rows = await User.select(*USER_COLUMNS).order_by(User.role).order_by(User.name)
     return [CurrentUser.from_row(row) for row in rows]
+
+
+async def find_or_register_gp(
+    *, name: str, hpr_number: str, her_id: str, workplace_name: str, workplace_phone: str
+) -> CurrentUser:
+    """The GP who sent a health message: by HPR number, else by HER-id; an unknown GP is
+    registered (role gp, no password, so no login until an administrator gives one) with an
+    address in the reserved ``.invalid`` domain (RFC 2606) that no mail can reach, and the
+    HPR number and HER-id the message gave, so the next message finds the same user.
+
+    ``hpr_number`` must be valid (``validate_hpr_number``). Runs inside the caller's write
+    transaction; a concurrent registration of the same GP ends in a unique violation on the
+    email, which the caller's retry resolves.
+    """
+    found = (
+        await User.select(*USER_COLUMNS)
+        .where((User.role == Role.GP.value) & (User.hpr_number == hpr_number))
+        .first()
+    )
+    if found is None and her_id:
+        found = (
+            await User.select(*USER_COLUMNS)
+            .where((User.role == Role.GP.value) & (User.her_id == her_id))
+            .first()
+        )
+    if found is not None:
+        if her_id:
+            await User.update({User.her_id: her_id}).where(
+                (User.id == found["id"]) & User.her_id.is_null()
+            )
+        return CurrentUser.from_row(found)
+    rows = await User.insert(
+        User(
+            email=f"hpr-{hpr_number}@fastlege.invalid",
+            name=name.strip()[:200] or f"Fastlege (HPR {hpr_number})",
+            role=Role.GP.value,
+            hpr_number=hpr_number,
+            her_id=her_id or None,
+            workplace_name=workplace_name[:200],
+            workplace_phone=workplace_phone[:30],
+            password_hash=None,
+            created_at=utcnow(),
+        )
+    )
+    return await get_user(rows[0]["id"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+import msgspec
+
 from helseiarbeid.core.schemas import Schema
 from helseiarbeid.referrals.status import Status
 
@@ -232,6 +234,9 @@ class ReferralOut(Schema):
     history_of_status: list[StatusChangeOut]
     # Questions from the team, oldest first; an unanswered one waits for the referring GP.
     information_requests: list[InformationRequestOut]
+    # Fields a referral received as a health message lacks, to be completed on the case
+    # (names of this schema's fields, e.g. "employer_name"); empty for one from the form.
+    to_complete: list[str] = msgspec.field(default_factory=list)
 
 
 class ReferralSummary(Schema):

@@ -70,6 +70,9 @@ class Referral(Table, tablename="referral"):
     # not_recorded, given, withdrawn), kept with every NavConsentEvent so the worklist reads it
     # with the row. The events are its history.
     nav_consent = Varchar(length=16, default="not_recorded")
+    # Fields a referral received as a health message lacks ("employer_name,occupation,..."),
+    # to be completed on the case; empty for a referral from the form.
+    to_complete = Varchar(length=200, default="")
     status = Varchar(length=32, choices=Status, index=True)
     received_at = Timestamptz(index=True)
     # The day of receipt in Oslo: the unit of the deadline and of the dashboard's periods.

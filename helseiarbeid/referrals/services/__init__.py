@@ -44,6 +44,13 @@ from helseiarbeid.referrals.services.reading import (
     list_referrals,
     patient_identity,
 )
+from helseiarbeid.referrals.services.received import (
+    TO_COMPLETE,
+    MessageReferral,
+    cancel_from_message,
+    change_from_message,
+    receive_referral,
+)
 from helseiarbeid.referrals.services.status_changes import (
     assign_responsible,
     change_status,
@@ -77,9 +84,11 @@ __all__ = [
     "RECEIVED_REASON",
     "REFERENCE_ALPHABET",
     "SUBMISSION_PURPOSE",
+    "TO_COMPLETE",
     "WAITING_FOR_ANSWER_SQL",
     "Decision",
     "DocumentInfo",
+    "MessageReferral",
     "PatientIdentity",
     "ReasonNeeded",
     "Submission",
@@ -89,7 +98,9 @@ __all__ = [
     "assessment_target",
     "assign_responsible",
     "cancel_document",
+    "cancel_from_message",
     "change_consent",
+    "change_from_message",
     "change_status",
     "check_version",
     "consent_history",
@@ -105,6 +116,7 @@ __all__ = [
     "open_document",
     "patient_identity",
     "patient_of",
+    "receive_referral",
     "record_consent_on_referral",
     "record_event",
     "record_reason",

@@ -77,6 +77,7 @@ async def cancel_document(actor: Actor, referral_id: int, document_id: int) -> N
 
 # Stored letters and reports by kind (referral_document.kind), as their PDF files are named.
 DOCUMENT_FILE_NAMES = {
+    "attachment": "vedlegg-fra-fastlege",
     "report": "rapport-til-fastlege",
     "appointment_letter": "innkalling",
     "onward_referral": "henvisning-videre",

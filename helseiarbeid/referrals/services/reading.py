@@ -144,6 +144,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
             office_phone=row["gp_office_phone"],
         ),
         source=row["source"],
+        to_complete=[name for name in row["to_complete"].split(",") if name],
         version=row["version"],
         history_of_status=[
             StatusChangeOut(

@@ -1,0 +1,39 @@
+"""The message log: every health message received (and, later, sent), as it came."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from helseiarbeid.referrals.tables import Referral
+
+
+class HealthMessage(Table, tablename="health_message"):
+    """One message in or out, with the application receipt (AppRec) that answered it.
+
+    ``dedupe_key`` is "<direction>:<MsgId>", unique: a repeated message races on it and is
+    answered with the stored AppRec (``apprec_xml``) byte for byte. It is null for a message
+    whose id could not be read, and for a repeat of a known id with a different body.
+    Rejected messages (AppRec status 2) are stored here and nowhere else.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    direction = Varchar(length=3, index=True)  # "in" | "out"
+    dedupe_key = Varchar(length=140, null=True, default=None, unique=True)
+    msg_id = Varchar(length=128, default="")
+    msg_type = Varchar(length=64, default="")  # MsgInfo/Type, e.g. HENVISNING_NYTILSTAND
+    standard = Varchar(length=32, default="")  # e.g. "Henvisning 2.0"
+    serv_type = Varchar(length=1, default="")  # N, M or C
+    document_id = Varchar(length=128, default="", index=True)
+    sender_her_id = Varchar(length=16, default="")
+    sender_name = Varchar(length=200, default="")
+    receiver_her_id = Varchar(length=16, default="")
+    receiver_name = Varchar(length=200, default="")
+    body_sha256 = Varchar(length=64)
+    raw_xml = Text()
+    received_at = Timestamptz(index=True)
+    apprec_status = Integer(null=True, default=None)  # 1 OK, 2 rejected, 3 OK with errors
+    apprec_errors = Text(default="")  # JSON: [[code, Norwegian text], ...]
+    apprec_xml = Text(default="")
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.set_null, null=True, index=True)
+    outcome = Varchar(length=200, default="")  # what it did, in Norwegian, for the page
