@@ -33,9 +33,9 @@ from helseiarbeid.company_track.schemas import (
     SlotList,
 )
 from helseiarbeid.core.clock import OSLO, today_in_oslo
-from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.forms import convert as convert_form
+from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
