@@ -26,6 +26,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,7 +37,7 @@ from helseiarbeid.company_track.schemas import FigureCategory, FigureIn
 from helseiarbeid.company_track.services.enterprises import _check_enterprise_access
 from helseiarbeid.company_track.tables import Enterprise, SickLeaveFigure, SickLeaveSnapshot
 from helseiarbeid.core import small_counts
-from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
 from helseiarbeid.core.users import CurrentUser
@@ -62,6 +63,19 @@ class Quarter:
     @property
     def short(self) -> str:
         return f"K{self.number} {self.year}"
+
+    @property
+    def over(self) -> date:
+        """The first day after the quarter."""
+        return (
+            date(self.year + 1, 1, 1)
+            if self.number == 4
+            else date(self.year, 3 * self.number + 1, 1)
+        )
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
 
     def back(self, quarters: int) -> Quarter:
         """The quarter ``quarters`` before this one (4: the same quarter a year earlier)."""
@@ -566,14 +580,20 @@ _ROW_FIELDS = (
 
 async def take_snapshot(programme_id: int, enterprise_id: int, moment: str) -> None:
     """Freezes the enterprise's, industry's and sector's figures as they are now, once per
-    programme and moment: taking it again keeps the first. Call inside the transaction that
+    programme and moment: taking it again keeps the first. Only quarters that are over count
+    (a figure for a quarter still running is not a figure). Call inside the transaction that
     records the meeting."""
     if await SickLeaveSnapshot.exists().where(
         (SickLeaveSnapshot.programme == programme_id) & (SickLeaveSnapshot.moment == moment)
     ):
         return
     enterprise = await _enterprise_row(enterprise_id)
-    rows = await _stored_rows(enterprise)
+    today = today_in_oslo()
+    rows = [
+        row
+        for row in await _stored_rows(enterprise)
+        if Quarter(row["year"], row["quarter"]).over <= today
+    ]
     frozen = {
         "enterprise": enterprise,
         "rows": [{field: row[field] for field in _ROW_FIELDS} for row in rows],
