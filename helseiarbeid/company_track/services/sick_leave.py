@@ -65,6 +65,10 @@ class Quarter:
         return f"K{self.number} {self.year}"
 
     @property
+    def starts(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
     def over(self) -> date:
         """The first day after the quarter."""
         return (
