@@ -24,9 +24,10 @@ VALUE_SIZE = 10
 
 
 def text_start(centre: float, text: str, size: int) -> float:
-    """Where a text of ``size`` px centred on ``centre`` starts, kept inside the chart (an
-    average glyph is about 0.55 em wide in DejaVu Sans and the browsers' sans-serif)."""
-    width = len(text) * size * 0.55
+    """Where a text of ``size`` px centred on ``centre`` starts (its longest line), kept inside
+    the chart (an average glyph is about 0.55 em wide in DejaVu Sans and the browsers'
+    sans-serif)."""
+    width = max(len(line) for line in text.split("\n")) * size * 0.55
     return min(max(centre - width / 2, 0.0), WIDTH - width)
 
 
@@ -51,7 +52,7 @@ class Chart:
     height: int
     baseline: int
     bars: list[Bar]
-    labels: list[tuple[float, str]]  # (where the text starts, text)
+    labels: list[tuple[float, str]]  # (where the text starts, text of one or two lines)
     legend: list[tuple[str, str]]  # (colour, series name)
 
 

@@ -188,7 +188,7 @@ async def evaluation_report(user: CurrentUser, programme_id: int) -> EvaluationR
     attendance_chart = charts.grouped(
         [
             (
-                f"{s.title.split(' –')[0]} {s.starts_at.astimezone(OSLO):%d.%m}",
+                f"{s.title.split(' –')[0]}\n{s.starts_at.astimezone(OSLO):%d.%m kl. %H:%M}",
                 [_count(s.invited), _count(s.attended)],
             )
             for s in _module_sittings(parts)

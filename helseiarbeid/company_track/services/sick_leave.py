@@ -133,7 +133,7 @@ class QuarterFigure:
 
     @property
     def shown_people(self) -> str:
-        return small_counts.SUPPRESSED if self.masked else str(self.people)
+        return small_counts.SUPPRESSED if self.masked else days_text(Decimal(self.people))
 
     @property
     def shown_percent(self) -> str:
