@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from helseiarbeid.company_track import services
 from helseiarbeid.company_track.schemas import FigureCategory
 from helseiarbeid.company_track.services.sick_leave import Quarter, QuarterFigure, Series
-from helseiarbeid.company_track.tables import SickLeaveFigure
+from helseiarbeid.company_track.tables import SickLeaveFigure, SickLeaveSnapshot
 from helseiarbeid.core.clock import pinned
 from helseiarbeid.core.errors import NotFound
 from helseiarbeid.core.identifiers import synthetic_org_number
@@ -232,6 +232,14 @@ async def test_a_contact_sees_only_their_own_figures(
         assert (await client.get(path)).status_code == 403, path
     with pytest.raises(NotFound):
         await services.enterprise_figures(company.cast["erik"], company.other_enterprise_id)
+    others_programme = (
+        await company.post("kari", f"/enterprises/{company.other_enterprise_id}/programmes")
+    ).json()["id"]
+    assert (await client.get(f"/program/{others_programme}/evalueringsrapport")).status_code == 404
+    # Figures of days for a whole enterprise: nothing in them names or points at a person.
+    for table in (SickLeaveFigure, SickLeaveSnapshot):
+        fields = {column._meta.name for column in table._meta.columns}
+        assert not fields & {"patient", "national_id", "name", "person", "referral"}
 
 
 async def test_the_coordinator_types_a_quarter_with_norwegian_errors(
