@@ -37,6 +37,7 @@ from helseiarbeid.company_track.schemas import (
     EnterpriseCreate,
     EvaluationRecord,
     GoalCreate,
+    GoalMeasure,
     SessionCreate,
     SessionKind,
 )
@@ -111,6 +112,8 @@ SERVICE_AREAS = [
     ("Vest-Finnmark", "Finnmark", date(2019, 1, 1), date(2019, 1, 1)),
 ]
 
+PRIVATE = "Privat og offentlig næringsvirksomhet"
+MUNICIPAL = "Kommunal forvaltning"
 ENTERPRISES = [
     ("Bodø Havnelager AS", "Havnegata 12, 8006 Bodø", "Bodø", "Salten", 85, "Lager og logistikk"),
     ("Salten Omsorgssenter", "Rønvikveien 4, 8009 Bodø", "Bodø", "Salten", 140, "Helse og omsorg"),
@@ -127,6 +130,16 @@ ENTERPRISES = [
     ("Alta Skiferbrudd AS", "Bruddveien 1, 9510 Alta", "Alta", "Vest-Finnmark", 70, "Bergverk"),
     ("Finnsnes Mekaniske AS", "Verkstedveien 3, 9300 Finnsnes", "Senja", "Troms", 55, "Industri"),
 ]
+
+# Sick-leave figures: 12 quarters back from the last one that is over, per enterprise (in the
+# order above: the first has the completed programme) with its industry and sector beside it.
+FIGURE_QUARTERS = 12
+# Sick leave in % at the start, and how much it falls each quarter (the completed programme's
+# enterprise falls most; the rest drift).
+SICK_LEAVE_START = [8.9, 9.4, 7.8, 10.2, 6.9, 7.4, 8.1]
+SICK_LEAVE_FALL = [0.2, 0.05, 0.0, 0.1, -0.05, 0.0, 0.05]
+INDUSTRY_PEOPLE = 40_000
+SECTOR_PEOPLE = {PRIVATE: 1_900_000, MUNICIPAL: 520_000}
 
 # Which programme each enterprise has, in order: one in every status. (sessions as days from
 # today; None = not booked; "requested" marks an enterprise's wish the coordinator has not
@@ -516,15 +529,17 @@ async def _load_programme(
                         agreed_deliveries="Tre moduler for alle ansatte, to samlinger ved behov.",
                     ),
                 )
+                year = today_in_oslo().year + 1
                 await company.add_goal(
                     coordinator,
                     programme_id,
                     GoalCreate(
                         description="Lavere sykefravær",
-                        indicator="Sykefravær",
-                        baseline=8.2,
+                        indicator="Sykefravær siste fire kvartaler",
                         target=7.5,
-                        unit="%",
+                        measure=GoalMeasure.FOUR_QUARTERS,
+                        due_year=year,
+                        due_quarter=4,
                     ),
                 )
                 await company.add_goal(
@@ -547,7 +562,7 @@ async def _load_programme(
                     session.id,
                     AttendanceRecord(
                         invited=60,
-                        attended=48,
+                        attended=40 + session.id % 12,
                         tasks="Finn én ting som kan gjøres lettere.",
                         ia_notes="Gode innspill om løfteteknikk og arbeidsfordeling.",
                     ),
@@ -594,6 +609,43 @@ async def _run_demo_survey(
         await surveys.close_survey(host, survey_id)
 
 
+def _sick_leave_csv() -> str:
+    """The demo enterprises' quarterly figures with their industries' and sectors', as a CSV in
+    the shape the coordinator imports (``company_track.services.sick_leave``)."""
+    last = company.Quarter.of(today_in_oslo()).back(1)
+    lines = ["kategori;kode;arstall;kvartal;antpers;taptedv;muligedv"]
+    for index, (_, _, _, _, employees, industry) in enumerate(ENTERPRISES):
+        org_number = synthetic_org_number(index)
+        for back in range(FIGURE_QUARTERS):
+            quarter = last.back(back)
+            step = FIGURE_QUARTERS - 1 - back
+            percent = SICK_LEAVE_START[index] - SICK_LEAVE_FALL[index] * step
+            seasonal = 0.6 if quarter.number == 1 else (-0.5 if quarter.number == 3 else 0.0)
+            possible = employees * 60
+            lost = round(possible * (percent + seasonal) / 100, 1)
+            lines.append(
+                f"VIRKSOMHET;{org_number};{quarter.year};{quarter.number};{employees};"
+                f"{lost};{possible}"
+            )
+            industry_possible = INDUSTRY_PEOPLE * 60
+            industry_lost = round(industry_possible * (7.2 + index * 0.2 + seasonal) / 100, 1)
+            lines.append(
+                f"BRANSJE;{industry};{quarter.year};{quarter.number};{INDUSTRY_PEOPLE};"
+                f"{industry_lost};{industry_possible}"
+            )
+    for sector, people in SECTOR_PEOPLE.items():
+        for back in range(FIGURE_QUARTERS):
+            quarter = last.back(back)
+            seasonal = 0.6 if quarter.number == 1 else (-0.5 if quarter.number == 3 else 0.0)
+            possible = people * 60
+            base = 6.4 if sector == PRIVATE else 8.6
+            lost = round(possible * (base + seasonal) / 100, 1)
+            lines.append(
+                f"SEKTOR;{sector};{quarter.year};{quarter.number};{people};{lost};{possible}"
+            )
+    return "\n".join(lines) + "\n"
+
+
 async def load_demo_data(
     *, only_if_empty: bool, progress: Callable[[str], None] = lambda line: None
 ) -> bool:
@@ -616,6 +668,8 @@ async def load_demo_data(
         for member in team_members:
             team.setdefault(member.role, member)
         await _load_referrals(gps, team, progress)
+        progress("Demo data: sick-leave figures per quarter ...")
+        await company.import_figures(team[Role.COORDINATOR], _sick_leave_csv())
         progress(f"Demo data: {len(PROGRAMMES)} company programmes ...")
         for (enterprise_id, contact), (status, plan) in zip(enterprises, PROGRAMMES, strict=True):
             await _load_programme(enterprise_id, contact, team_members, status, plan)
@@ -676,6 +730,7 @@ async def _load_people_and_enterprises() -> tuple[
                 service_area_id=areas[area],
                 employee_count=employees,
                 industry=industry,
+                sector=MUNICIPAL if "Omsorgssenter" in name else PRIVATE,
                 union_representative="Tillitsvalgt " + name.split()[0],
                 safety_delegate="Verneombud " + name.split()[0],
             )

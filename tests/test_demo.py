@@ -11,11 +11,13 @@ import pytest
 from helseiarbeid import demo
 from helseiarbeid.clinic_track.dashboard import dashboard
 from helseiarbeid.clinic_track.tables import Consultation
-from helseiarbeid.company_track.schemas import ProgrammeStatus
+from helseiarbeid.company_track import services as company
+from helseiarbeid.company_track.schemas import GoalMeasure, PartStatus, ProgrammeStatus
 from helseiarbeid.company_track.tables import Enterprise, Programme, ServiceArea
 from helseiarbeid.core.identifiers import is_synthetic_national_id, validate_national_id
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import BusyPeriod, User
+from helseiarbeid.core.users import get_user
 from helseiarbeid.demo import load_demo_data
 from helseiarbeid.referrals.status import Status
 from helseiarbeid.referrals.tables import Patient, Referral
@@ -84,7 +86,40 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
         assert {r.question_set for r in results} >= {"module_1", "evaluation"}
         assert all(q.shown for r in results for g in r.groups for q in g.questions)
     assert completed
+    await _the_completed_programme_shows_every_part_of_its_evaluation()
     assert await load_demo_data(only_if_empty=True) is False
+
+
+async def _the_completed_programme_shows_every_part_of_its_evaluation() -> None:
+    coordinator_row = await User.select(User.id).where(User.role == Role.COORDINATOR.value).first()
+    assert coordinator_row is not None
+    coordinator = await get_user(coordinator_row["id"])
+    completed = (
+        await Programme.select(Programme.id)
+        .where(Programme.status == ProgrammeStatus.COMPLETED.value)
+        .first()
+    )
+    assert completed is not None
+    report = await company.evaluation_report(coordinator, completed["id"])
+    assert [label for label, _, _ in report.comparisons] == [
+        "Virksomheten",
+        "Bransjen",
+        "Sektoren",
+    ]
+    assert report.before is not None
+    assert report.after is not None
+    before = report.before.figures.enterprise.four_quarters
+    after = report.after.figures.enterprise.four_quarters
+    assert before is not None
+    assert after is not None
+    assert after.quarters[-1] > before.quarters[-1]  # the evaluation saw later quarters
+    goal = report.programme.goals[0]
+    assert goal.measure is GoalMeasure.FOUR_QUARTERS
+    assert goal.measured == float(after.percent or 0)
+    assert goal.measured < goal.baseline
+    assert [part.status for part in report.parts] == [PartStatus.DONE] * 5
+    assert len(report.module_sittings) >= 3
+    assert all(s.attended is not None for s in report.module_sittings)
 
 
 async def test_a_load_that_fails_half_way_leaves_the_database_empty(

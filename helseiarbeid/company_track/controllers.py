@@ -19,7 +19,9 @@ from helseiarbeid.company_track.schemas import (
     EnterpriseCreate,
     EnterpriseOut,
     EvaluationRecord,
+    FigureIn,
     GoalCreate,
+    GoalMeasure,
     GoalOut,
     ProgrammeOut,
     SessionCancel,
@@ -33,6 +35,7 @@ from helseiarbeid.company_track.schemas import (
 from helseiarbeid.core.clock import OSLO, today_in_oslo
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.forms import convert as convert_form
+from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
@@ -344,6 +347,91 @@ class CompanyPageController(Controller):
         enterprise = await services.get_enterprise(current_user(request), enterprise_id)
         return Template("company_track/enterprise.html", context={"enterprise": enterprise})
 
+    async def _figures_page(
+        self,
+        request: Request[Any, Any, Any],
+        enterprise_id: int,
+        errors: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        user = current_user(request)
+        return Template(
+            "company_track/sick_leave.html",
+            context={
+                "enterprise": await services.get_enterprise(user, enterprise_id),
+                "figures": await services.enterprise_figures(user, enterprise_id),
+                "mask_rule": services.MASK_RULE,
+                "errors": errors or {},
+                "values": values or {},
+            },
+            status_code=status_code,
+        )
+
+    @get("/bedrifter/{enterprise_id:int}/sykefravaer", opt=allow(COORDINATOR, TEAM_ROLES))
+    async def sick_leave(self, request: Request[Any, Any, Any], enterprise_id: PathId) -> Template:
+        return await self._figures_page(request, enterprise_id)
+
+    @get("/bedrift/sykefravaer", opt=allow(CONTACT))
+    async def my_sick_leave(self, request: Request[Any, Any, Any]) -> Template:
+        enterprise_id = await services.enterprise_of(current_user(request))
+        if enterprise_id is None:
+            raise NotFound("Du er ikke knyttet til en virksomhet ennå. Kontakt koordinatoren.")
+        return await self._figures_page(request, enterprise_id)
+
+    @post("/bedrifter/{enterprise_id:int}/sykefravaer", opt=allow(COORDINATOR))
+    async def record_sick_leave(
+        self,
+        request: Request[Any, Any, Any],
+        enterprise_id: PathId,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        try:
+            await services.record_figure(
+                current_user(request), enterprise_id, convert_form(data, FigureIn)
+            )
+        except InvalidInput as exc:
+            return await self._figures_page(
+                request, enterprise_id, exc.fields, data, exc.status_code
+            )
+        return Redirect(f"/bedrifter/{enterprise_id}/sykefravaer?lagret=1", status_code=303)
+
+    def _import_page(
+        self, text: str = "", problems: list[str] | None = None, stored: int | None = None
+    ) -> Template:
+        return Template(
+            "company_track/sick_leave_import.html",
+            context={
+                "text": text,
+                "problems": problems or [],
+                "stored": stored,
+                "example_org": synthetic_org_number(1),
+            },
+            status_code=422 if problems else 200,
+        )
+
+    @get("/sykefravaer/import", opt=allow(COORDINATOR))
+    async def import_page(self, lagret: FromQuery[int | None] = None) -> Template:
+        return self._import_page(stored=lagret)
+
+    @post("/sykefravaer/import", opt=allow(COORDINATOR))
+    async def import_sick_leave(
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, Any]]
+    ) -> Template | Redirect:
+        text = str(data.get("csv", ""))
+        try:
+            stored = await services.import_figures(current_user(request), text)
+        except services.ImportErrors as exc:
+            return self._import_page(text, exc.lines)
+        return Redirect(f"/sykefravaer/import?lagret={stored}", status_code=303)
+
+    @get("/program/{programme_id:int}/evalueringsrapport", opt=READERS)
+    async def evaluation_report(
+        self, request: Request[Any, Any, Any], programme_id: PathId
+    ) -> Template:
+        report = await services.evaluation_report(current_user(request), programme_id)
+        return Template("company_track/evaluation.html", context={"report": report})
+
     @get("/program/{programme_id:int}", opt=READERS)
     async def programme(
         self,
@@ -398,6 +486,8 @@ class CompanyPageController(Controller):
                 "chosen": {moment.isoformat() for moment in chosen or []},
                 "chosen_elsewhere": [m for m in chosen or [] if m not in shown],
                 "kinds": list(SessionKind),
+                "parts": services.plan_parts(programme),
+                "measures": list(GoalMeasure),
                 "team": await services.team_for_booking(),
                 "completion": await services.completion_findings(programme_id),
                 "section": section,
@@ -571,9 +661,12 @@ class CompanyPageController(Controller):
         programme_id: PathId,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Template | Redirect:
+        # Empty optional fields (baseline of a goal that follows the figures, no due quarter)
+        # are left out rather than parsed.
         cleaned = {
             k: str(v).replace(",", ".") if k in ("baseline", "target") else v
             for k, v in data.items()
+            if not (k in ("baseline", "due_year", "due_quarter") and not str(v).strip())
         }
         return await self._act(
             request,

@@ -73,6 +73,51 @@ class ProgrammeStatus(enum.StrEnum):
         }[self.value]
 
 
+class FigureCategory(enum.StrEnum):
+    """Whose sick-leave figures: NAV's statistics categories VIRKSOMHET, BRANSJE, SEKTOR
+    (navikt/sykefravarsstatistikk-api ``Statistikkategori``), as the CSV import spells them."""
+
+    ENTERPRISE = "VIRKSOMHET"
+    INDUSTRY = "BRANSJE"
+    SECTOR = "SEKTOR"
+
+    @property
+    def label(self) -> str:
+        return {"VIRKSOMHET": "Virksomheten", "BRANSJE": "Bransjen", "SEKTOR": "Sektoren"}[
+            self.value
+        ]
+
+
+class GoalMeasure(enum.StrEnum):
+    """What a result goal measures: a value typed in at evaluation, or one of the enterprise's
+    sick-leave percentages, then filled in from the evaluation meeting's snapshot."""
+
+    TYPED = ""
+    LATEST_QUARTER = "sick_leave_quarter"
+    FOUR_QUARTERS = "sick_leave_four_quarters"
+
+    @property
+    def label(self) -> str:
+        return {
+            "": "Føres inn ved evalueringen",
+            "sick_leave_quarter": "Sykefravær siste kvartal (%)",
+            "sick_leave_four_quarters": "Sykefravær siste fire kvartaler (%)",
+        }[self.value]
+
+
+class PartStatus(enum.StrEnum):
+    """A programme part's status on the plan, in the words of NAV's cooperation plans."""
+
+    PLANNED = "planlagt"
+    IN_PROGRESS = "pågår"
+    DONE = "fullført"
+    CANCELLED = "avbrutt"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 class EnterpriseCreate(Schema):
     org_number: str
     name: ShortText
@@ -81,6 +126,7 @@ class EnterpriseCreate(Schema):
     service_area_id: DbId
     employee_count: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
     industry: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    sector: Annotated[str, msgspec.Meta(max_length=100)] = ""
     union_representative: ShortText = ""
     safety_delegate: ShortText = ""
     company_health_service_takes_part: bool = False
@@ -96,6 +142,7 @@ class EnterpriseOut(Schema):
     county: str
     employee_count: int
     industry: str
+    sector: str
     union_representative: str
     safety_delegate: str
     company_health_service_takes_part: bool
@@ -135,12 +182,23 @@ class AttendanceRecord(Schema):
     ia_notes: Text = ""
 
 
+Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+QuarterNumber = Annotated[int, msgspec.Meta(ge=1, le=4)]
+
+
 class GoalCreate(Schema):
+    """``baseline`` may be left out of a goal that follows a sick-leave figure: it is then
+    taken from the anchoring meeting's snapshot. ``due_year``/``due_quarter``: the quarter the
+    target is for (e.g. 4th quarter 2027)."""
+
     description: Text
     indicator: ShortText
-    baseline: float
     target: float
+    baseline: float | None = None
     unit: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    measure: GoalMeasure = GoalMeasure.TYPED
+    due_year: Year | None = None
+    due_quarter: QuarterNumber | None = None
 
 
 class GoalOut(Schema):
@@ -152,6 +210,8 @@ class GoalOut(Schema):
     unit: str
     measured: float | None
     met: bool | None
+    measure: GoalMeasure
+    due: str  # «4. kvartal 2027», or "" when no quarter was set
 
 
 class AnchoringRecord(Schema):
@@ -164,6 +224,18 @@ class EvaluationRecord(Schema):
     further_plans: Text = ""
     # goal id → measured value
     measured: dict[DbId, float] = msgspec.field(default_factory=dict)
+
+
+class FigureIn(Schema):
+    """One quarter's figures as typed on the figures page: days as text (decimal comma or point,
+    at most two decimals), checked by ``services.sick_leave``."""
+
+    category: FigureCategory
+    year: Year
+    quarter: QuarterNumber
+    people: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
+    lost_days: ShortText
+    possible_days: ShortText
 
 
 class SessionOut(Schema):

@@ -1,8 +1,10 @@
-"""Service areas, enterprises, contact users, programmes, sessions and result goals."""
+"""Service areas, enterprises, contact users, programmes, sessions, result goals, and the
+quarterly sick-leave figures with the snapshots taken of them at anchoring and evaluation."""
 
 from __future__ import annotations
 
 from piccolo.columns import (
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -38,6 +40,8 @@ class Enterprise(Table, tablename="enterprise"):
     service_area = ForeignKey(references=ServiceArea, on_delete=OnDelete.restrict, index=True)
     employee_count = Integer()
     industry = Varchar(length=100, default="")
+    # NAV's statistics sector (e.g. «Kommunal forvaltning»), for the sector's sick-leave figures.
+    sector = Varchar(length=100, default="")
     union_representative = Varchar(length=200, default="")
     safety_delegate = Varchar(length=200, default="")
     company_health_service_takes_part = Boolean(default=False)
@@ -115,3 +119,38 @@ class ResultGoal(Table, tablename="result_goal"):
     target = DoublePrecision()
     unit = Varchar(length=20, default="")
     measured = DoublePrecision(null=True, default=None)
+    # "" (typed in), or which sick-leave figure the goal follows (schemas.GoalMeasure); then
+    # the measured value is filled from the evaluation meeting's snapshot.
+    measure = Varchar(length=32, default="")
+    due_year = Integer(null=True, default=None)
+    due_quarter = Integer(null=True, default=None)
+
+
+class SickLeaveFigure(Table, tablename="sick_leave_figure"):
+    """One quarter's sick-leave figures (NAV's terms): an enterprise's (``code`` = its
+    organisation number), an industry's (``code`` = the industry as on the enterprise) or a
+    sector's. Days are stored in hundredths so both engines keep them exact. One row per
+    (category, code, year, quarter): a unique index in the migrations."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    category = Varchar(length=16, index=True)
+    code = Varchar(length=200, index=True)
+    year = Integer()
+    quarter = Integer()
+    people = Integer()  # antall personer
+    lost_hundredths = BigInt()  # tapte dagsverk × 100
+    possible_hundredths = BigInt()  # mulige dagsverk × 100
+    updated_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    updated_at = Timestamptz()
+
+
+class SickLeaveSnapshot(Table, tablename="sick_leave_snapshot"):
+    """The figures as they stood when a programme's anchoring or evaluation was recorded,
+    frozen (JSON list of figure rows) so before/after stays put when figures are corrected.
+    One per (programme, moment): a unique index in the migrations."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    programme = ForeignKey(references=Programme, on_delete=OnDelete.cascade, index=True)
+    moment = Varchar(length=16)
+    taken_at = Timestamptz()
+    figures = Text()

@@ -12,6 +12,7 @@ from piccolo.query.methods.select import Select
 
 from helseiarbeid.company_track.schemas import (
     MODULES,
+    GoalMeasure,
     GoalOut,
     ProgrammeOut,
     ProgrammeStatus,
@@ -219,6 +220,8 @@ def _goal_out(goal: dict[str, Any]) -> GoalOut:
         unit=goal["unit"],
         measured=measured,
         met=met,
+        measure=GoalMeasure(goal["measure"]),
+        due=f"{goal['due_quarter']}. kvartal {goal['due_year']}" if goal["due_year"] else "",
     )
 
 

@@ -1,5 +1,9 @@
 """What is recorded on a programme as it runs: attendance at a held module session (counts, never
 names), the anchoring meeting's participants, the programme's goals and the closing evaluation.
+
+Recording the anchoring meeting and the evaluation each freezes a snapshot of the sick-leave
+figures (``sick_leave.take_snapshot``); a goal that follows a sick-leave figure takes its
+baseline from the anchoring snapshot and its measured value from the evaluation snapshot.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from helseiarbeid.company_track.schemas import (
     AttendanceRecord,
     EvaluationRecord,
     GoalCreate,
+    GoalMeasure,
     GoalOut,
     SessionKind,
     SessionState,
@@ -24,6 +29,11 @@ from helseiarbeid.company_track.services.programmes import (
     lock_open_programme,
 )
 from helseiarbeid.company_track.services.session_rules import _open_programme, session_row
+from helseiarbeid.company_track.services.sick_leave import (
+    Figures,
+    programme_snapshots,
+    take_snapshot,
+)
 from helseiarbeid.company_track.tables import Programme, ProgrammeSession, ResultGoal
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import write_transaction
@@ -76,10 +86,25 @@ async def record_anchoring(user: CurrentUser, programme_id: int, data: Anchoring
                 Programme.updated_at: utcnow(),
             }
         ).where(Programme.id == programme_id)
+        await take_snapshot(programme_id, row["enterprise"], "anchoring")
         await _refresh_status(programme_id)
 
 
+def figure_for(measure: GoalMeasure, figures: Figures) -> float | None:
+    """The enterprise's percentage a goal follows (latest quarter, or the last four quarters),
+    None when it is missing or masked."""
+    enterprise = figures.enterprise
+    if measure is GoalMeasure.LATEST_QUARTER:
+        value = enterprise.latest.percent if enterprise.latest else None
+    else:
+        four = enterprise.four_quarters
+        value = four.percent if four else None
+    return None if value is None else float(value)
+
+
 async def add_goal(user: CurrentUser, programme_id: int, data: GoalCreate) -> GoalOut:
+    """A result goal. One that follows a sick-leave figure (``data.measure``) is in % and,
+    without a baseline, takes it from the anchoring meeting's snapshot."""
     row = await _programme_row(user, programme_id)
     _open_programme(row)
     problems = {}
@@ -87,9 +112,21 @@ async def add_goal(user: CurrentUser, programme_id: int, data: GoalCreate) -> Go
         problems["description"] = "Beskriv målet."
     if not data.indicator.strip():
         problems["indicator"] = "Oppgi hva som måles."
-    if data.baseline == data.target:
+    if (data.due_year is None) != (data.due_quarter is None):
+        problems["due_quarter"] = "Oppgi både kvartal og år for når målet skal nås, eller ingen."
+    baseline = data.baseline
+    if baseline is None and data.measure is not GoalMeasure.TYPED:
+        anchoring = (await programme_snapshots(programme_id)).get("anchoring")
+        baseline = figure_for(data.measure, anchoring.figures) if anchoring else None
+        if baseline is None:
+            problems["baseline"] = (
+                "Forankringsmøtets sykefraværstall mangler eller er skjermet: oppgi utgangspunktet."
+            )
+    elif baseline is None:
+        problems["baseline"] = "Oppgi utgangspunktet."
+    if baseline is not None and baseline == data.target:
         problems["target"] = "Målet må være et annet enn utgangspunktet."
-    if problems:
+    if problems or baseline is None:
         raise InvalidInput(problems)
     async with write_transaction():
         rows = await ResultGoal.insert(
@@ -97,27 +134,31 @@ async def add_goal(user: CurrentUser, programme_id: int, data: GoalCreate) -> Go
                 programme=programme_id,
                 description=data.description.strip(),
                 indicator=data.indicator.strip(),
-                baseline=data.baseline,
+                baseline=baseline,
                 target=data.target,
-                unit=data.unit.strip(),
+                unit="%" if data.measure is not GoalMeasure.TYPED else data.unit.strip(),
+                measure=data.measure.value,
+                due_year=data.due_year,
+                due_quarter=data.due_quarter,
             )
         ).returning(*ResultGoal.all_columns())
     return _goal_out(rows[0])
 
 
 async def record_evaluation(user: CurrentUser, programme_id: int, data: EvaluationRecord) -> None:
+    """Records the evaluation and freezes the evaluation snapshot. A goal that follows a
+    sick-leave figure gets its measured value from that snapshot (a typed value counts only
+    when the figure is missing or masked); every other goal needs a typed value."""
     row = await _programme_row(user, programme_id)
     _open_programme(row)
     if not data.assessment.strip():
         raise InvalidInput({"assessment": "Skriv vurderingen av programmet."})
-    goals = await ResultGoal.select(ResultGoal.id).where(ResultGoal.programme == programme_id)
-    goal_ids = {goal["id"] for goal in goals}
-    unknown = set(data.measured) - goal_ids
+    goals = await ResultGoal.select(ResultGoal.id, ResultGoal.indicator, ResultGoal.measure).where(
+        ResultGoal.programme == programme_id
+    )
+    unknown = set(data.measured) - {goal["id"] for goal in goals}
     if unknown:
         raise InvalidInput({"measured": f"Ukjente mål: {sorted(unknown)}"})
-    missing = goal_ids - set(data.measured)
-    if missing:
-        raise InvalidInput({"measured": "Før inn målt verdi for hvert resultatmål."})
     async with write_transaction():
         await lock_open_programme(programme_id)
         if not _held(await _sessions(programme_id), SessionKind.EVALUATION):
@@ -125,7 +166,25 @@ async def record_evaluation(user: CurrentUser, programme_id: int, data: Evaluati
         blocking = [f.message for f in await completion_findings(programme_id) if f.blocking]
         if blocking:
             raise Conflict(" ".join(blocking))
-        for goal_id, value in data.measured.items():
+        await take_snapshot(programme_id, row["enterprise"], "evaluation")
+        after = (await programme_snapshots(programme_id))["evaluation"].figures
+        measured: dict[int, float] = {}
+        for goal in goals:
+            measure = GoalMeasure(goal["measure"])
+            value = figure_for(measure, after) if measure is not GoalMeasure.TYPED else None
+            if value is None:
+                value = data.measured.get(goal["id"])
+            if value is None:
+                raise InvalidInput(
+                    {
+                        "measured": "Før inn målt verdi for hvert resultatmål."
+                        if measure is GoalMeasure.TYPED
+                        else f"Sykefraværstallet for «{goal['indicator']}» mangler eller er "
+                        "skjermet: før inn målt verdi."
+                    }
+                )
+            measured[goal["id"]] = value
+        for goal_id, value in measured.items():
             await ResultGoal.update({ResultGoal.measured: value}).where(ResultGoal.id == goal_id)
         await Programme.update(
             {
