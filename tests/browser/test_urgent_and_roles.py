@@ -129,7 +129,7 @@ async def test_a_consultation_on_a_saturday_or_at_night_is_refused_by_the_date(
         (saturday, "10:00", "er helg eller helligdag; velg en virkedag"),
         (weekday, "22:00", "innenfor arbeidstiden 08:00–16:00"),
     ):
-        await coordinator.get_by_label("Dato").fill(day.date().isoformat())
+        await coordinator.get_by_label("Dato", exact=True).fill(day.date().isoformat())
         await coordinator.get_by_label("Klokkeslett").fill(clock)
         await coordinator.get_by_label("Per Psykolog (Psykolog)").check()
         await coordinator.get_by_role(
