@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from helseiarbeid.company_track import services as company
 from helseiarbeid.company_track.schemas import EvaluationRecord, SessionKind
-from helseiarbeid.surveys import services
+from helseiarbeid.surveys import charts, services
+from helseiarbeid.surveys.schemas import OptionCount, QuestionResult
 from helseiarbeid.surveys.tables import SurveyQuestion
 from tests.cast import bearer, sign_in
 from tests.pdf_layout import assert_all_text_on_the_page
@@ -141,3 +142,24 @@ async def test_the_report_shows_the_surveys_per_sitting(
     assert "4 (67 %)" in words
     assert "3 (60 %)" in words
     assert words.count("For få svar") == 3
+
+
+def test_a_long_option_wraps_inside_its_column_and_pushes_the_next_row_down() -> None:
+    long = "Snakke med lederen om tilrettelegging før plagene blir så store at jeg må være borte"
+    question = QuestionResult(
+        item_id=1,
+        key="x",
+        version=1,
+        text="Hva vil du gjøre?",
+        answered=5,
+        shown=True,
+        options=[OptionCount(id=1, text=long, count=3), OptionCount(id=2, text="Ingen", count=2)],
+    )
+    chart = charts.bars(question)
+    assert chart is not None
+    first, second = chart.rows
+    assert " ".join(first.label) == long
+    assert len(first.label) > 1
+    assert all(len(line) * 13 * 0.55 <= chart.label_width - 10 for line in first.label)
+    assert second.y >= first.y + len(first.label) * chart.line_height
+    assert chart.height >= second.y + chart.bar_height
