@@ -701,6 +701,14 @@ async def _load_people_and_enterprises() -> tuple[
     for member in team_members:
         if totp.required_for(member.role):
             await totp.enrol_demo(member.id, member.email)
+    # The system account that delivers health messages: no password, it posts with an API
+    # token (`helseiarbeid create-token`), so it never logs in.
+    await users.create_user(
+        email="meldinger@helseiarbeid.example",
+        name="Meldingstjenesten",
+        role=Role.MESSAGING,
+        password=None,
+    )
     gps = [
         await users.create_user(
             email=email,

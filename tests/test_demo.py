@@ -6,13 +6,21 @@ import asyncio
 import os
 import sys
 
+import httpx
 import pytest
 
 from helseiarbeid import demo
+from helseiarbeid.app import create_app
 from helseiarbeid.clinic_track.dashboard import dashboard
 from helseiarbeid.clinic_track.tables import Consultation
 from helseiarbeid.company_track import services as company
-from helseiarbeid.company_track.schemas import GoalMeasure, PartStatus, ProgrammeStatus
+from helseiarbeid.company_track.schemas import (
+    MODULES,
+    GoalMeasure,
+    PartStatus,
+    ProgrammeStatus,
+    SessionKind,
+)
 from helseiarbeid.company_track.tables import Enterprise, Programme, ServiceArea
 from helseiarbeid.core.identifiers import is_synthetic_national_id, validate_national_id
 from helseiarbeid.core.roles import Role
@@ -22,6 +30,7 @@ from helseiarbeid.demo import load_demo_data
 from helseiarbeid.referrals.status import Status
 from helseiarbeid.referrals.tables import Patient, Referral
 from helseiarbeid.surveys import services as surveys
+from tests.cast import sign_in
 
 
 async def test_demo_data_fills_every_role_region_and_referral_status(database: str) -> None:
@@ -120,6 +129,31 @@ async def _the_completed_programme_shows_every_part_of_its_evaluation() -> None:
     assert [part.status for part in report.parts] == [PartStatus.DONE] * 5
     assert len(report.module_sittings) >= 3
     assert all(s.attended is not None for s in report.module_sittings)
+    # The surveys of every module and of the evaluation, the latter asking about every part.
+    [surveys_section] = report.sections
+    sittings = surveys_section.context["sittings"]
+    asked = {item.sitting.kind for item in sittings if item.surveys}
+    assert asked == {*MODULES, SessionKind.EVALUATION}
+    evaluation = next(i for i in sittings if i.sitting.kind is SessionKind.EVALUATION)
+    assert [g.title for g in evaluation.surveys[0].groups] == [
+        "Forankringsmøtet",
+        *(kind.label for kind in MODULES),
+        "Veien videre",
+    ]
+    # The page draws a chart for every question asked.
+    app = create_app()
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        await sign_in(http, coordinator)
+        page = await http.get(f"/program/{completed['id']}/evalueringsrapport")
+    assert page.status_code == 200, page.text
+    html = page.text
+    section = html[html.index('id="h-undersokelser"') : html.index('id="h-deler"')]
+    questions = sum(
+        len(g.questions) for item in sittings for survey in item.surveys for g in survey.groups
+    )
+    assert section.count("<svg") == questions
+    assert "For få svar" not in section
 
 
 async def test_a_load_that_fails_half_way_leaves_the_database_empty(

@@ -1,8 +1,14 @@
-"""A question's result as horizontal bars: geometry here, SVG drawn by the templates
-(``surveys/_chart.html``), in the house style of ``clinic_track/charts.py``.
+"""A question's result as horizontal bars: geometry here, SVG drawn by the template macro
+``surveys/_results.html`` ``chart`` (the host screen, the programme's survey page and the
+evaluation report's page and PDF alike), in the house style of ``clinic_track/charts.py``.
 
 Only a shown result (closed group, at least ``MIN_ANSWERS`` answers) has bars; below that the
 template says «For få svar» and draws nothing, so no bar can tell a small count.
+
+Every text is placed by its start, never with ``text-anchor``: WeasyPrint draws anchored SVG
+text in a way PDF readers (and ``tests/pdf_layout.py``) place in the SVG's own coordinates
+(see ``company_track/charts.py``). An option's text is wrapped into lines that fit the label
+column, by an estimate of the glyphs' width.
 """
 
 from __future__ import annotations
@@ -13,18 +19,49 @@ from helseiarbeid.surveys.schemas import QuestionResult
 
 WIDTH = 560
 LABEL_WIDTH = 230
-ROW_HEIGHT = 30
+LABEL_SIZE = 13
+LINE_HEIGHT = 16
+ROW_GAP = 10
 BAR_HEIGHT = 20
 COLOUR = "#1f5fa8"
+# An average glyph is about 0.55 em wide in DejaVu Sans and the browsers' sans-serif.
+LABEL_CHARACTERS = int((LABEL_WIDTH - 10) / (LABEL_SIZE * 0.55))
+
+
+def wrap(text: str, width: int = LABEL_CHARACTERS) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken between words (a longer word
+    is cut)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while len(word) > width:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) <= width:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line or not lines:
+        lines.append(line)
+    return lines
 
 
 @dataclass(frozen=True)
 class Row:
-    y: float
-    label: str
+    y: float  # the row's top
+    label: list[str]  # the option's text in lines
     count: int
     percent: int  # of the question's answers, rounded
     width: float  # the bar's length in the bar area
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.label)
 
 
 @dataclass(frozen=True)
@@ -33,25 +70,30 @@ class Chart:
     height: int
     label_width: int
     bar_height: int
+    line_height: int
     rows: list[Row]
     answered: int
 
 
 def bars(question: QuestionResult) -> Chart | None:
-    """One row per answer option; the longest bar fills the bar area. None when the result is
-    not shown."""
+    """One row per answer option (as tall as its wrapped text, at least a bar); the longest bar
+    fills the bar area. None when the result is not shown."""
     if not question.shown or question.answered == 0:
         return None
     area = WIDTH - LABEL_WIDTH - 80  # room for the count after the bar
     largest = max(option.count for option in question.options)
-    rows = [
-        Row(
-            y=index * ROW_HEIGHT,
-            label=option.text,
-            count=option.count,
-            percent=round(100 * option.count / question.answered),
-            width=area * option.count / largest if largest else 0.0,
+    rows = []
+    top = 0.0
+    for option in question.options:
+        lines = wrap(option.text)
+        rows.append(
+            Row(
+                y=top,
+                label=lines,
+                count=option.count,
+                percent=round(100 * option.count / question.answered),
+                width=area * option.count / largest if largest else 0.0,
+            )
         )
-        for index, option in enumerate(question.options)
-    ]
-    return Chart(WIDTH, len(rows) * ROW_HEIGHT, LABEL_WIDTH, BAR_HEIGHT, rows, question.answered)
+        top += max(BAR_HEIGHT + 4, len(lines) * LINE_HEIGHT) + ROW_GAP
+    return Chart(WIDTH, round(top), LABEL_WIDTH, BAR_HEIGHT, LINE_HEIGHT, rows, question.answered)

@@ -16,7 +16,10 @@ from helseiarbeid.core.tables import User
 
 
 class SurveyTheme(Table, tablename="survey_theme"):
-    """A question group of one question set (a session kind: ``module_1``, ``evaluation``…)."""
+    """A question group of one question set (a session kind: ``module_1``, ``evaluation``…).
+    ``part`` (a session kind) is the plan part the theme asks about: such a theme is asked
+    only when that part was held (the evaluation survey, issue 16 §9); without a part it is
+    always asked («Veien videre»)."""
 
     id: Serial  # added by Piccolo; declared for type checkers
     key = Varchar(length=60, unique=True)
@@ -24,6 +27,7 @@ class SurveyTheme(Table, tablename="survey_theme"):
     position = Integer()
     title = Varchar(length=200)
     retired_at = Timestamptz(null=True, default=None)
+    part = Varchar(length=16, null=True, default=None)
 
 
 class SurveyQuestion(Table, tablename="survey_question"):

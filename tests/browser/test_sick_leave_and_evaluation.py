@@ -14,9 +14,10 @@ from helseiarbeid.company_track.services.sick_leave import Quarter
 from helseiarbeid.company_track.tables import SickLeaveFigure
 from helseiarbeid.core.clock import OSLO, pinned, today_in_oslo
 from helseiarbeid.core.identifiers import synthetic_org_number
-from tests.browser.conftest import page_as, screenshot
+from tests.browser.conftest import SCREENSHOTS, page_as, screenshot
 from tests.company_track.conftest import Company, company, working_day_at
 from tests.pdf_layout import assert_all_text_on_the_page
+from tests.surveys.conftest import run_survey
 
 pytestmark = pytest.mark.browser
 __all__ = ["company"]  # the company track's fixture, used here too
@@ -164,6 +165,15 @@ async def _completed_programme(company: Company) -> tuple[int, Quarter]:
             {"invited": 40, "attended": 30 + 2 * index},
         )
         assert attended.status_code == 200, attended.text
+    # Surveys in the room: module 1 with 6 phones, module 3's second sitting with 4 (too few),
+    # the evaluation (about every part held) with 5.
+    kari = company.cast["kari"]
+    for session, phones in ((sittings[0], 6), (sittings[-1], 4)):
+        with pinned(datetime.fromisoformat(session["starts_at"]) + timedelta(hours=1)):
+            await run_survey(kari, session["id"], phones)
+    evaluation_id = next(s["id"] for s in programme["sessions"] if s["kind"] == "evaluation")
+    with pinned(evaluation_at + timedelta(hours=1)):
+        await run_survey(kari, evaluation_id, 5)
     with pinned(evaluation_at + timedelta(hours=2)):
         evaluated = await company.post(
             "kari",
@@ -207,12 +217,40 @@ async def test_evaluation_report_page_and_pdf(
     await expect(attendance_chart.locator("rect")).to_have_count(8)
     await expect(contact.locator("table.attendance tbody tr")).to_have_count(4)
     await expect(contact.get_by_role("heading", name="Undersøkelser i modulene")).to_be_visible()
-    await expect(contact.get_by_role("heading", name="Veien videre")).to_be_visible()
+    surveys = contact.locator("section.report-sitting")
+    # Every sitting and meeting held: anchoring, modules 1 and 2, module 3's two, evaluation.
+    await expect(surveys).to_have_count(6)
+    module_1 = surveys.nth(1)
+    await expect(module_1.get_by_role("heading", level=3)).to_contain_text("Modul 1")
+    useful = module_1.get_by_role("img", name="Hvor nyttig var modulen for deg?")
+    await expect(useful).to_contain_text("4 (67 %)")
+    await expect(module_1.locator("svg")).to_have_count(3)
+    night = surveys.nth(4)
+    await expect(night.get_by_text("For få svar", exact=False)).to_have_count(3)
+    await expect(night.locator("svg")).to_have_count(0)
+    evaluation = surveys.nth(5)
+    await expect(evaluation.get_by_role("heading", level=4)).to_have_text(
+        [
+            "Forankringsmøtet",
+            "Modul 1 – Muskel og skjelett",
+            "Modul 2 – Psykisk helse",
+            "Modul 3 – Smertemestring og arbeidsmiljø",
+            "Veien videre",
+        ]
+    )
+    await expect(evaluation.locator("svg")).to_have_count(9)
+    await expect(contact.get_by_role("heading", name="Veien videre", level=2)).to_be_visible()
     await screenshot(contact, "evaluation-report")
+    await surveys.nth(1).screenshot(path=str(SCREENSHOTS / "evaluation-report-surveys.png"))
 
     pdf = await company.get("erik", f"/programmes/{programme_id}/evaluation-report.pdf")
     assert pdf.status_code == 200
-    assert_all_text_on_the_page(pdf.content, "Evalueringsrapport for Havnelager")
+    assert_all_text_on_the_page(
+        pdf.content,
+        "Evalueringsrapport for Havnelager",
+        "Hvor nyttig var modulen for deg?",
+        "Vi bruker oppgavene fra modul 3 i arbeidshverdagen.",
+    )
     pages = PdfReader(io.BytesIO(pdf.content)).pages
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "8,2 % 7,5 % 8,0 % Ikke nådd" in text
@@ -220,3 +258,6 @@ async def test_evaluation_report_page_and_pdf(
     # The same charts as on the page: the bars' values and the sittings' labels.
     for shown in ("8,2", "8,0", "Virksomheten", "Bransjen", "Invitert", "Møtt", "30", "36"):
         assert shown in text, shown
+    # The same survey charts as on the page, and «For få svar» where 4 answered.
+    assert "Svært nyttig 2 (33 %) Nyttig 4 (67 %)" in text
+    assert text.count("For få svar") == 3

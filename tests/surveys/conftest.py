@@ -17,6 +17,7 @@ from helseiarbeid.core import users
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.surveys import services
 from tests.cast import Cast
 from tests.company_track import factories
 from tests.company_track.conftest import working_day_at
@@ -119,3 +120,20 @@ class Phone:
 
     async def answer(self, choices: dict[int, int]) -> httpx.Response:
         return await self.send(await self.question_page(), choices)
+
+
+async def run_survey(host: CurrentUser, session_id: int, phones: int) -> int:
+    """The session's survey as a room answers it, through the services: ``phones`` phones join,
+    every group is opened, answered (the first two phones the first option, the rest the
+    second) and closed, and the survey ends. Returns the survey id."""
+    survey_id = await services.start_survey(host, session_id)
+    survey = await services.get_survey(host, survey_id)
+    tokens = [(await services.join(survey.code, "10.0.0.9"))[1] for _ in range(phones)]
+    for group in survey.groups:
+        await services.open_group(host, survey_id, group.id)
+        for index, token in enumerate(tokens):
+            choices = {q.item_id: q.options[min(index // 2, 1)].id for q in group.questions}
+            await services.answer(survey.code, token, choices)
+        await services.close_group(host, survey_id, group.id)
+    await services.close_survey(host, survey_id)
+    return survey_id

@@ -39,9 +39,12 @@ from helseiarbeid.company_track.services.enterprises import (
 from helseiarbeid.company_track.services.evaluation import (
     EvaluationReport,
     PlanPart,
+    ReportSection,
+    ReportSectionSource,
     evaluation_report,
     held_parts,
     plan_parts,
+    register_report_section,
 )
 from helseiarbeid.company_track.services.notifications import SUBJECTS, Notice
 from helseiarbeid.company_track.services.planning import (
@@ -121,6 +124,8 @@ __all__ = [
     "PlanPart",
     "Proposed",
     "Quarter",
+    "ReportSection",
+    "ReportSectionSource",
     "Series",
     "SlotWeek",
     "TimelineItem",
@@ -157,6 +162,7 @@ __all__ = [
     "record_evaluation",
     "record_figure",
     "register_completion_check",
+    "register_report_section",
     "request_programme",
     "reschedule_session",
     "session_for_calendar",

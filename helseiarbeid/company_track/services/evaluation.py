@@ -10,9 +10,11 @@ dates.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from helseiarbeid.company_track import charts
 from helseiarbeid.company_track.schemas import (
@@ -109,6 +111,28 @@ async def held_parts(user: CurrentUser, programme_id: int) -> list[PlanPart]:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """A section of the evaluation report that a domain above the track contributes (the
+    surveys' results, issue 16 §8): ``template`` is a template part drawn in the page and the
+    PDF alike (headings from h2), given ``section`` (this object) in its context."""
+
+    template: str
+    context: Mapping[str, Any]
+
+
+ReportSectionSource = Callable[[ProgrammeOut, list[PlanPart]], Awaitable[ReportSection]]
+_SECTIONS: list[ReportSectionSource] = []
+
+
+def register_report_section(source: ReportSectionSource) -> None:
+    """Add a section to every evaluation report, after the attendance, in registration order
+    (idempotent). ``source`` is called with the programme and its parts once the reader's
+    access is checked, so it needs no user."""
+    if source not in _SECTIONS:
+        _SECTIONS.append(source)
+
+
+@dataclass(frozen=True)
 class EvaluationReport:
     programme: ProgrammeOut
     enterprise: EnterpriseOut
@@ -117,6 +141,7 @@ class EvaluationReport:
     after: Snapshot | None
     figures_chart: charts.Chart
     attendance_chart: charts.Chart
+    sections: list[ReportSection]
 
     @property
     def comparisons(self) -> list[tuple[str, Series | None, Series | None]]:
@@ -169,7 +194,8 @@ def _four_quarter_value(series: Series | None) -> charts.Value:
 async def evaluation_report(user: CurrentUser, programme_id: int) -> EvaluationReport:
     """The evaluation report: goals before/after, the sick-leave figures at anchoring and at
     evaluation (last four quarters) with a chart, attendance per module and sitting with a
-    chart, and the parts of the plan. 404 until the evaluation is recorded."""
+    chart, the sections registered by the domains above the track (the module surveys), and
+    the parts of the plan. 404 until the evaluation is recorded."""
     row = await _programme_row(user, programme_id)
     if row["evaluated_at"] is None:
         raise NotFound("Evalueringsrapporten lages når evalueringen er ført.")
@@ -195,6 +221,7 @@ async def evaluation_report(user: CurrentUser, programme_id: int) -> EvaluationR
         ],
         [("Invitert", INVITED_COLOUR), ("Møtt", ATTENDED_COLOUR)],
     )
+    sections = [await source(programme, parts) for source in _SECTIONS]
     return EvaluationReport(
-        programme, enterprise, parts, before, after, figures_chart, attendance_chart
+        programme, enterprise, parts, before, after, figures_chart, attendance_chart, sections
     )

@@ -38,6 +38,7 @@ from helseiarbeid.surveys.services.questions import (
     new_question_version,
     retire_question,
 )
+from helseiarbeid.surveys.services.report import SittingSurveys, report_section
 from helseiarbeid.surveys.services.results import (
     get_survey,
     programme_surveys,
@@ -49,6 +50,7 @@ __all__ = [
     "CODE_LENGTH",
     "WRONG_CODES",
     "PhoneView",
+    "SittingSurveys",
     "answer",
     "close_group",
     "close_survey",
@@ -61,6 +63,7 @@ __all__ = [
     "open_group",
     "phone_view",
     "programme_surveys",
+    "report_section",
     "results_for_programme",
     "retire_question",
     "start_survey",

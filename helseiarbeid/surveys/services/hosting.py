@@ -54,11 +54,20 @@ async def start_survey(user: CurrentUser, session_id: int) -> int:
     """Start the question set of the session's kind in a confirmed session of an open
     programme, with a fresh join code; returns the survey id. Refused (409) outside the
     session's window, in a completed or cancelled programme, or while the session already has
-    an open survey. The question versions current now are recorded with the survey."""
+    an open survey. The question versions current now are recorded with the survey.
+
+    A theme about a plan part is asked only when that part was held (``company.held_parts``):
+    so the evaluation survey has a group for the anchoring meeting and for each module whose
+    sittings were held, and «Veien videre», which is about no part, always (issue 16 §9)."""
     session = await company.session_row(user, session_id)
     now = utcnow()
     _startable(session, now)
-    themes = await current_questions(SessionKind(session["kind"]).value)
+    held = {part.kind.value for part in await company.held_parts(user, session["programme"])}
+    themes = [
+        (theme, questions)
+        for theme, questions in await current_questions(SessionKind(session["kind"]).value)
+        if theme["part"] is None or theme["part"] in held
+    ]
     for _ in range(5):
         try:
             async with write_transaction():
