@@ -1,5 +1,6 @@
 """Issue 13 §6, §8, §9: what the clinic sends to the referring GP's record system — the status
-on the referral at assessment (Dialogmelding 1.1) and the report as Epikrise 1.2 with its PDF —
+on the referral at assessment and at the first booking (Dialogmelding 1.1) and the report as
+Epikrise 1.2 with its PDF —
 valid against the XSDs, stored with the change that caused it (log and outbox), and nothing
 for a GP who cannot receive messages."""
 
@@ -31,7 +32,7 @@ from helseiarbeid.messaging.standards import (
 from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals.tables import Referral, ReferralDocument
 from tests.cast import Cast, bearer
-from tests.clinic_track.conftest import Pathway
+from tests.clinic_track.conftest import Pathway, next_weekday_at
 from tests.messaging.conftest import NEW_20, example, post_message
 from tests.referrals.factories import referral_body
 
@@ -189,6 +190,24 @@ async def test_accepting_sends_right_to_care_with_the_deadline(
     assert deadline in root.findtext(".//d:TekstNotatInnhold", "", NS)
 
 
+async def test_the_first_booking_sends_called_in_with_time_and_place(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    pathway = await _from_message(client, cast)
+    await pathway.accept()
+    starts_at = next_weekday_at(10)
+    assert (await pathway.book(["per"], starts_at)).status_code == 201
+    assert (await pathway.book(["frida"], next_weekday_at(10, days_ahead=14))).status_code == 201
+
+    rows = await _sent()
+    assert len(rows) == 2  # right to care, then called in once: the second booking sends none
+    root = _valid(str(rows[1]["raw_xml"]).encode())
+    assert root.find(".//d:TemaKodet", NS).get("V") == "1"  # type: ignore[union-attr]
+    note = root.findtext(".//d:TekstNotatInnhold", "", NS)
+    assert starts_at.strftime("%d.%m.%Y kl. 10:00") in note
+    assert "Poliklinikken, rom 2" in note
+
+
 async def test_returning_sends_rejected_with_the_reason(
     client: httpx.AsyncClient, cast: Cast
 ) -> None:
@@ -256,9 +275,13 @@ async def test_the_report_goes_as_an_epikrise_with_the_same_pdf(
     report = await pathway.post("frida", "/report", {})
     assert report.status_code == 201, report.text
 
-    sent = {str(row["msg_type"]): row for row in await _sent()}
-    assert set(sent) == {"DIALOG_STATUS_HENVISNING", "EPIKRISE"}
-    epikrise = sent["EPIKRISE"]
+    rows = await _sent()
+    assert [row["msg_type"] for row in rows] == [
+        "DIALOG_STATUS_HENVISNING",
+        "DIALOG_STATUS_HENVISNING",
+        "EPIKRISE",
+    ]
+    epikrise = rows[2]
     assert epikrise["standard"] == "Epikrise 1.2"
     assert json.loads(str(epikrise["outbox_message.recipients"])) == [OFFICE_HER_ID]
     root = _valid(str(epikrise["raw_xml"]).encode())

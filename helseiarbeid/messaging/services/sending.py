@@ -33,6 +33,11 @@ STANDARDS = {
     outgoing.TYPE_STATUS_ON_REFERRAL[0]: "Dialogmelding 1.1",
     outgoing.TYPE_EPIKRISE[0]: "Epikrise 1.2",
 }
+# The outbox's subject (shown on «Utsendinger»; no health text).
+SUBJECTS = {
+    outgoing.TYPE_STATUS_ON_REFERRAL[0]: "Helsemelding til fastlege: status på henvisning",
+    outgoing.TYPE_EPIKRISE[0]: "Helsemelding til fastlege: rapport (epikrise)",
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,9 @@ async def _store(actor: Actor, route: _Route, built: outgoing.Built, outcome: st
     """Log the message (direction out) and queue it in the outbox; audited as the referral's."""
     now = utcnow()
     xml = built.xml.decode()
-    outbox_id = await outbox.enqueue(CHANNEL, (route.to.office_her_id,), built.msg_type, xml)
+    outbox_id = await outbox.enqueue(
+        CHANNEL, (route.to.office_her_id,), SUBJECTS[built.msg_type], xml
+    )
     clinic = _clinic()
     message_id = await insert_row(
         HealthMessage,
