@@ -16,6 +16,7 @@ import pytest
 from lxml import etree
 
 from helseiarbeid.clinic_track.tables import Assessment
+from helseiarbeid.core import outbox
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.tables import OutboxMessage
 from helseiarbeid.core.timefmt import format_date
@@ -312,3 +313,15 @@ async def test_a_gp_without_her_id_gets_nothing(client: httpx.AsyncClient, cast:
     assert (await pathway.post("frida", "/report", {})).status_code == 201
     assert await _sent() == []
     assert await OutboxMessage.count().where(OutboxMessage.channel == "health_message") == 0
+
+
+async def test_a_health_message_waits_in_the_outbox_until_a_transport_exists(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    pathway = await _from_message(client, cast)
+    await pathway.accept()
+    assert await outbox.deliver_due() == 0
+    [waiting] = await outbox.undelivered()
+    assert waiting.subject == "Helsemelding til fastlege: status på henvisning"
+    assert waiting.recipients == OFFICE_HER_ID
+    assert (waiting.attempts, waiting.failed_at, waiting.last_error) == (0, None, "")
