@@ -105,10 +105,11 @@ def _split_name(name: str) -> tuple[str, str]:
     return (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else ("", name or "Ukjent")
 
 
-def _ident(parent: etree._Element, ns: str, her_id: str, *, with_system: bool = True) -> None:
+def _her_id(parent: etree._Element, her_id: str) -> None:
+    """A MsgHead ``Ident`` naming a HER-id (code system 2.16.578.1.12.4.1.1.9051)."""
     ident = _sub(parent, NS_MSGHEAD, "Ident")
     _sub(ident, NS_MSGHEAD, "Id", her_id)
-    _sub(ident, NS_MSGHEAD, "TypeId", V="HER", DN="HER-id", S=HER_SYSTEM if with_system else "")
+    _sub(ident, NS_MSGHEAD, "TypeId", V="HER", DN="HER-id", S=HER_SYSTEM)
 
 
 def _id_type(national_id: str) -> tuple[str, str]:
@@ -137,21 +138,21 @@ def _msghead(
     _sub(info, mh, "MsgId", msg_id)
     sender = _sub(_sub(info, mh, "Sender"), mh, "Organisation")
     _sub(sender, mh, "OrganisationName", clinic.name)
-    _ident(sender, mh, clinic.her_ids[0])
+    _her_id(sender, clinic.her_ids[0])
     if len(clinic.her_ids) > 1:
         service = _sub(sender, mh, "Organisation")
         _sub(service, mh, "OrganisationName", clinic.name)
-        _ident(service, mh, clinic.her_ids[1])
+        _her_id(service, clinic.her_ids[1])
     office = _sub(_sub(info, mh, "Receiver"), mh, "Organisation")
     _sub(office, mh, "OrganisationName", to.office_name or "Legekontor")
-    _ident(office, mh, to.office_her_id)
+    _her_id(office, to.office_her_id)
     gp = _sub(office, mh, "HealthcareProfessional")
     _sub(gp, mh, "RoleToPatient", V="6", DN="Fastlege", S=ROLE_SYSTEM)
     given, family = _split_name(to.gp_name)
     _sub(gp, mh, "FamilyName", family)
     if given:
         _sub(gp, mh, "GivenName", given)
-    _ident(gp, mh, to.gp_her_id)
+    _her_id(gp, to.gp_her_id)
     person = _sub(info, mh, "Patient")
     given, family = _split_name(patient.name)
     _sub(person, mh, "FamilyName", family)
