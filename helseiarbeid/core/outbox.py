@@ -14,7 +14,10 @@ process killed mid-delivery leaves its claim to expire, and the message is sent 
 least once, never lost.
 
 Channels: ``mail`` (SMTP, HELSEIARBEID_SMTP_HOST; without a host, mail is off and nothing is
-queued). The health-message channel of a later issue plugs in as another transport.
+queued) and ``health_message`` (a health message's XML to a HER-id, stored by
+``messaging.services``). A channel whose transport is not registered in :data:`TRANSPORTS`
+is not claimed: its messages wait, due, until a transport for it is plugged in (the Norsk
+Helsenett message-server client, a later step, registers the health-message one).
 """
 
 from __future__ import annotations
@@ -69,14 +72,15 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 1800))
 
 
-async def enqueue(channel: str, recipients: tuple[str, ...], subject: str, body: str) -> None:
-    """Store a message to send; call it inside the write transaction of the change."""
+async def enqueue(channel: str, recipients: tuple[str, ...], subject: str, body: str) -> int | None:
+    """Store a message to send; call it inside the write transaction of the change. Returns
+    the outbox row's id, or None when nothing was queued (mail off, no recipients)."""
     if channel == "mail" and not get_settings().smtp_host:
-        return
+        return None
     if not recipients:
-        return
+        return None
     now = utcnow()
-    await insert_row(
+    return await insert_row(
         OutboxMessage,
         {
             "channel": channel,
@@ -145,6 +149,7 @@ async def _claim(now: datetime) -> list[Outgoing]:
                 OutboxMessage.delivered_at.is_null()
                 & OutboxMessage.failed_at.is_null()
                 & (OutboxMessage.next_attempt_at <= now)
+                & OutboxMessage.channel.is_in(list(TRANSPORTS))
             )
             .order_by(OutboxMessage.id)
             .limit(BATCH)
@@ -198,12 +203,9 @@ async def deliver_due() -> int:
     were delivered. Errors of one message never stop the others."""
     delivered = 0
     for message in await _claim(utcnow()):
-        transport = TRANSPORTS.get(message.channel)
         error: Exception | None = None
         try:
-            if transport is None:
-                raise PermanentError(f"ukjent kanal {message.channel}")
-            await transport(message)
+            await TRANSPORTS[message.channel](message)
         except (TransientError, PermanentError) as failure:
             error = failure
             log.warning("outbox message %d not delivered: %s", message.id, failure)

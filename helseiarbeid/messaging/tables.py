@@ -1,10 +1,11 @@
-"""The message log: every health message received (and, later, sent), as it came."""
+"""The message log: every health message received and sent, as it came or left."""
 
 from __future__ import annotations
 
 from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from helseiarbeid.core.tables import OutboxMessage
 from helseiarbeid.referrals.tables import Referral
 
 
@@ -15,6 +16,10 @@ class HealthMessage(Table, tablename="health_message"):
     answered with the stored AppRec (``apprec_xml``) byte for byte. It is null for a message
     whose id could not be read, and for a repeat of a known id with a different body.
     Rejected messages (AppRec status 2) are stored here and nowhere else.
+
+    A sent message (``direction`` "out") is stored with the change that caused it, and its
+    copy for delivery in the outbox (``outbox_message``), whose state is the delivery state;
+    ``apprec_*`` will hold the receipt that comes back for it.
     """
 
     id: Serial  # added by Piccolo; declared for type checkers
@@ -37,3 +42,6 @@ class HealthMessage(Table, tablename="health_message"):
     apprec_xml = Text(default="")
     referral = ForeignKey(references=Referral, on_delete=OnDelete.set_null, null=True, index=True)
     outcome = Varchar(length=200, default="")  # what it did, in Norwegian, for the page
+    outbox_message = ForeignKey(
+        references=OutboxMessage, on_delete=OnDelete.set_null, null=True, index=True
+    )

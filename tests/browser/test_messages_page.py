@@ -1,6 +1,7 @@
-"""In a real browser: the coordinator's «Meldinger» (issue 13 §12, received messages): type,
-sender with HER-id, time, referral, AppRec status and errors; one message shown readably, and
-the read is in the access log. Desktop and phone width, no WCAG violation (axe)."""
+"""In a real browser: the coordinator's «Meldinger» (issue 13 §12): received messages with
+type, sender with HER-id, time, referral, AppRec status and errors; sent messages with type,
+receiver, referral and delivery state; one of each shown readably, and the read is in the
+access log. Desktop and phone width, no WCAG violation (axe)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from helseiarbeid.core.audit import SYSTEM, AuditAction
+from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.tables import AuditEvent
 from helseiarbeid.messaging import services
+from helseiarbeid.messaging.outgoing import ReferralStatus
+from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.settings import get_settings
 from tests.browser.conftest import page_as, screenshot
 from tests.cast import Cast
@@ -74,3 +78,71 @@ async def test_the_coordinator_reads_a_received_referral_message(
     await expect(notice).to_contain_text("Kom som elektronisk henvisning")
     await expect(notice).to_contain_text("samtykke til NAVs deltakelse (ikke registrert)")
     await screenshot(page, f"message-case-{width}")
+
+
+@pytest.fixture
+async def sent(cast: Cast, her_ids: None) -> None:
+    """The example referral received, then its status and the report sent back to the GP."""
+    answer = await services.receive(example(NEW_20), SYSTEM)
+    referral = (
+        await HealthMessage.select(HealthMessage.referral)
+        .where(HealthMessage.id == answer.message_id)
+        .first()
+    )
+    assert referral is not None
+    async with write_transaction():
+        await services.send_referral_status(
+            SYSTEM,
+            referral["referral"],
+            ReferralStatus.RIGHT_TO_CARE,
+            "Henvisningen er vurdert. Pasienten har rett til nødvendig helsehjelp.\n"
+            "Frist for oppstart av helsehjelpen: 08.01.2027.",
+        )
+        await services.send_report(
+            SYSTEM,
+            referral["referral"],
+            pdf=b"%PDF-1.7\n" + b"0" * 40_000,
+            title="Rapport til fastlege",
+            summary="Arbeidsevne avklart.\n\nRapporten fra HelseIArbeid er vedlagt som PDF.",
+        )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+async def test_the_coordinator_sees_messages_sent_to_the_gp(
+    browser: Browser, live_server: str, sent: None, width: int
+) -> None:
+    page = await page_as(browser, live_server, "kari@test.example", width)
+    await page.get_by_role("link", name="Meldinger").click()
+    status = page.get_by_role("row").filter(has_text="status på henvisning")
+    await expect(status).to_contain_text("Sendt: Dialogmelding 1.1")
+    await expect(status).to_contain_text("Til August September, Kattskinnet legesenter")
+    await expect(status).to_contain_text("HER-id 91096")
+    await expect(status).to_contain_text("Venter på sending")
+    await expect(status.get_by_role("link", name="HIA-")).to_be_visible()
+    report = page.get_by_role("row").filter(has_text="Epikrise 1.2")
+    await expect(report).to_contain_text("Venter på sending")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await screenshot(page, f"messages-sent-{width}")
+
+    await status.get_by_role("link", name="Vis melding sendt").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Rett til helsehjelp, tid følger"
+    )
+    main = page.locator("main")
+    await expect(main).to_contain_text("Frist for oppstart av helsehjelpen: 08.01.2027.")
+    await expect(main).to_contain_text("Line Danser")
+    await expect(main).to_contain_text("Venter på sending")
+    await screenshot(page, f"message-sent-status-{width}")
+
+    await page.get_by_role("link", name="Tilbake til meldinger").click()
+    await report.get_by_role("link", name="Vis melding sendt").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Epikrise 1.2")
+    await expect(main).to_contain_text("Arbeidsevne avklart.")
+    await expect(main).to_contain_text("Rapport til fastlege (application/pdf, 39 kB)")
+    await screenshot(page, f"message-sent-report-{width}")
+    reads = await AuditEvent.count().where(
+        (AuditEvent.action == AuditAction.READ.value)
+        & (AuditEvent.resource_type == "health_message")
+        & AuditEvent.patient_id.is_not_null()
+    )
+    assert reads == 2

@@ -1,6 +1,8 @@
 """Triage notes and the assessment of a referral: the team's first act starts the assessment
 (received → under assessment); the assessment accepts with a right to care, returns the
 referral, or asks the GP for more; the waiting times are recorded as the status changes.
+An acceptance or a return is also sent to the GP's record system as a status on the referral
+(Dialogmelding 1.1) when the GP can receive messages (``messaging.services``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
-from helseiarbeid.core.timefmt import to_oslo
+from helseiarbeid.core.timefmt import format_date, to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import working_days_between
+from helseiarbeid.messaging import services as messaging
+from helseiarbeid.messaging.outgoing import ReferralStatus
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status
 from helseiarbeid.referrals.tables import Referral
@@ -115,6 +119,7 @@ async def assess(
         else:
             target = Status.ACCEPTED if accepted else Status.RETURNED
             await referrals.change_status(actor, referral_id, target, reason=data.reason.strip())
+            await _tell_gp(actor, referral_id, data)
         now = utcnow()
         rows = await Assessment.insert(
             Assessment(
@@ -149,6 +154,23 @@ async def assess(
         assessed_by=user.name,
         assessed_at=now,
     )
+
+
+async def _tell_gp(actor: Actor, referral_id: int, data: AssessmentCreate) -> None:
+    """The decision as a status on the referral (code system 2.16.578.1.12.4.1.1.9148):
+    accepted → 2 right to care with the start deadline; returned → 4 rejected with the reason.
+    The patient's rights text follows the directorate's example message."""
+    if data.decision is Decision.ACCEPTED:
+        status = ReferralStatus.RIGHT_TO_CARE
+        text = (
+            "Henvisningen er vurdert. Pasienten har rett til nødvendig helsehjelp.\n"
+            f"Frist for oppstart av helsehjelpen: {format_date(data.start_deadline)}.\n"
+            "Pasienten får innkalling med tid og sted."
+        )
+    else:
+        status = ReferralStatus.REJECTED
+        text = f"Henvisningen er vurdert og returnert.\nBegrunnelse: {data.reason.strip()}"
+    await messaging.send_referral_status(actor, referral_id, status, text)
 
 
 async def _refresh_waiting_times(referral_id: int) -> None:

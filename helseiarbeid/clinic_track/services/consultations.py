@@ -1,6 +1,7 @@
 """Consultations with the patient: booking team members from the shared busy-time ledger inside
 working hours, cancelling with a reason (and a cancellation letter to the GP), and recording the
-outcome.
+outcome. The first booking is also sent to the GP's record system as a status on the referral
+(Dialogmelding 1.1, code 1 called in) when the GP can receive messages.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from helseiarbeid.core.tables import User
 from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_hours import check_bookable
+from helseiarbeid.messaging import services as messaging
+from helseiarbeid.messaging.outgoing import ReferralStatus
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.status import Status
 
@@ -112,6 +115,13 @@ async def book_consultation(
         if await referrals.status_of(referral_id) is Status.ACCEPTED:
             await referrals.change_status(
                 actor, referral_id, Status.IN_PROGRESS, reason="Første konsultasjon satt opp"
+            )
+            await messaging.send_referral_status(
+                actor,
+                referral_id,
+                ReferralStatus.CALLED_IN,
+                "Pasienten er innkalt til første konsultasjon.\n"
+                f"Tid: {_when(data.starts_at)}\nSted: {data.location.strip()}",
             )
         await _refresh_waiting_times(referral_id)
         await audit.record(

@@ -1,6 +1,7 @@
 """The case as a whole and the report to the GP: everything recorded on a case, whether the report
 may be written yet, the preview with its fingerprint, and the report built, stored and sent,
-which completes the case.
+which completes the case. A GP who can receive health messages also gets the report in the
+record system, as Epikrise 1.2 with the PDF (``messaging.services``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import Conflict, InvalidInput
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.messaging import services as messaging
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.referrals.schemas import ReferralOut
 from helseiarbeid.referrals.status import Status, can_move, refusal
@@ -229,6 +231,13 @@ async def draft_report(user: CurrentUser, actor: Actor, referral_id: int) -> Rep
     return ReportDraft(referral, recorded, pdf, fingerprint)
 
 
+def _report_summary(recorded: CaseOut) -> str:
+    """The text shown with the Epikrise: the clarification's summary, then where the report is."""
+    summary = recorded.clarification.summary.strip() if recorded.clarification else ""
+    closing = "Rapporten fra HelseIArbeid er vedlagt som PDF."
+    return f"{summary}\n\n{closing}" if summary else closing
+
+
 async def write_report(
     user: CurrentUser,
     actor: Actor,
@@ -258,6 +267,13 @@ async def write_report(
             )
         document_id = await referrals.store_document(
             actor, referral_id, kind="report", title="Rapport til fastlege", content=made.pdf
+        )
+        await messaging.send_report(
+            actor,
+            referral_id,
+            pdf=made.pdf,
+            title="Rapport til fastlege",
+            summary=_report_summary(made.case),
         )
         await referrals.change_status(
             actor, referral_id, Status.COMPLETED, reason="Rapport sendt fastlege"

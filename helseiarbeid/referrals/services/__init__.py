@@ -37,11 +37,13 @@ from helseiarbeid.referrals.services.information import (
     request_information,
 )
 from helseiarbeid.referrals.services.reading import (
+    Addressee,
     PatientIdentity,
     count_waiting_for_answer,
     find_patient_id,
     get_referral,
     list_referrals,
+    message_addressee,
     patient_identity,
 )
 from helseiarbeid.referrals.services.received import (
@@ -86,6 +88,7 @@ __all__ = [
     "SUBMISSION_PURPOSE",
     "TO_COMPLETE",
     "WAITING_FOR_ANSWER_SQL",
+    "Addressee",
     "Decision",
     "DocumentInfo",
     "MessageReferral",
@@ -112,6 +115,7 @@ __all__ = [
     "join_case",
     "list_documents",
     "list_referrals",
+    "message_addressee",
     "nav_readable",
     "open_document",
     "patient_identity",

@@ -6,6 +6,7 @@ list, and a patient's identity. Every read, and every refused one, records an au
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -295,4 +296,52 @@ async def patient_identity(actor: Actor, patient_id: int) -> PatientIdentity:
         id=patient_id,
         name=row["patient_name"],
         masked_national_id=national_id[:6] + "*" * (len(national_id) - 6),
+    )
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Whom a health message about a referral is about and goes to: the patient (national ID,
+    name as on the referral) and the referring GP (user id, name, HER-id or None, office)."""
+
+    referral_id: int
+    patient_id: int
+    national_id: str
+    patient_name: str
+    gp_id: int
+    gp_name: str
+    gp_her_id: str | None
+    gp_office_name: str
+    received_at: datetime
+
+
+async def message_addressee(referral_id: int) -> Addressee:
+    """The referral's patient and GP for an outgoing health message. Not audited here: the
+    caller records the message it makes in the same transaction. NotFound for no referral."""
+    row = await (
+        Referral.select(
+            Referral.patient,
+            Referral.patient.national_id,
+            Referral.patient_name,
+            Referral.gp,
+            Referral.gp_name,
+            Referral.gp.her_id,
+            Referral.gp_office_name,
+            Referral.received_at,
+        )
+        .where(Referral.id == referral_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Henvisningen finnes ikke.")
+    return Addressee(
+        referral_id=referral_id,
+        patient_id=row["patient"],
+        national_id=row["patient.national_id"],
+        patient_name=row["patient_name"],
+        gp_id=row["gp"],
+        gp_name=row["gp_name"],
+        gp_her_id=row["gp.her_id"] or None,
+        gp_office_name=row["gp_office_name"],
+        received_at=row["received_at"],
     )

@@ -1,0 +1,147 @@
+"""The message log as the «Meldinger» page shows it: received and sent messages with their
+counterpart, referral, AppRec and (for sent ones) delivery state; one message read into its
+fields, the read audited like reading the referral."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from helseiarbeid.core import audit
+from helseiarbeid.core.audit import Actor, AuditAction
+from helseiarbeid.core.errors import NotFound
+from helseiarbeid.messaging.outgoing import SentContent, describe
+from helseiarbeid.messaging.reading import ROOTS, ReceivedReferral, read
+from helseiarbeid.messaging.standards import NotWellFormed, parse, validate
+from helseiarbeid.messaging.tables import HealthMessage
+from helseiarbeid.referrals import services as referrals
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    """A row of the «Meldinger» page (no national IDs, no health text)."""
+
+    id: int
+    direction: str
+    msg_type: str
+    standard: str
+    serv_type: str
+    counterpart_name: str
+    counterpart_her_id: str
+    received_at: datetime
+    apprec_status: int | None
+    errors: list[tuple[str, str]]
+    referral_id: int | None
+    referral_reference: str
+    outcome: str
+    # A sent message's delivery: "venter" (in the outbox), "sendt" or "feilet"; "" if received.
+    delivery: str
+    delivery_error: str
+
+
+@dataclass(frozen=True)
+class MessageView:
+    summary: MessageSummary
+    message: ReceivedReferral | None  # a received referral; None when unreadable or sent
+    sent: SentContent | None  # a sent message read back; None for a received one
+
+
+def _delivery(row: dict[str, Any]) -> str:
+    if row["direction"] != "out":
+        return ""
+    if row["outbox_message.delivered_at"] is not None:
+        return "sendt"
+    if row["outbox_message.failed_at"] is not None:
+        return "feilet"
+    return "venter"
+
+
+def _summary(row: dict[str, Any]) -> MessageSummary:
+    return MessageSummary(
+        id=row["id"],
+        direction=row["direction"],
+        msg_type=row["msg_type"],
+        standard=row["standard"],
+        serv_type=row["serv_type"],
+        counterpart_name=row["sender_name"] if row["direction"] == "in" else row["receiver_name"],
+        counterpart_her_id=(
+            row["sender_her_id"] if row["direction"] == "in" else row["receiver_her_id"]
+        ),
+        received_at=row["received_at"],
+        apprec_status=row["apprec_status"],
+        errors=[(code, text) for code, text in json.loads(row["apprec_errors"] or "[]")],
+        referral_id=row["referral"],
+        referral_reference=row["referral.reference"] or "",
+        outcome=row["outcome"],
+        delivery=_delivery(row),
+        delivery_error=row["outbox_message.last_error"] or "",
+    )
+
+
+_SUMMARY_COLUMNS = (
+    HealthMessage.id,
+    HealthMessage.direction,
+    HealthMessage.msg_type,
+    HealthMessage.standard,
+    HealthMessage.serv_type,
+    HealthMessage.sender_name,
+    HealthMessage.sender_her_id,
+    HealthMessage.receiver_name,
+    HealthMessage.receiver_her_id,
+    HealthMessage.received_at,
+    HealthMessage.apprec_status,
+    HealthMessage.apprec_errors,
+    HealthMessage.referral,
+    HealthMessage.referral.reference,
+    HealthMessage.outcome,
+    HealthMessage.outbox_message.delivered_at,
+    HealthMessage.outbox_message.failed_at,
+    HealthMessage.outbox_message.last_error,
+)
+
+
+async def list_messages(*, limit: int = 100) -> list[MessageSummary]:
+    """The latest messages, newest first. No health data is shown, so nothing is audited."""
+    rows = (
+        await HealthMessage.select(*_SUMMARY_COLUMNS)
+        .order_by(HealthMessage.id, ascending=False)
+        .limit(limit)
+    )
+    return [_summary(row) for row in rows]
+
+
+async def read_message(actor: Actor, message_id: int) -> MessageView:
+    """One message, read into its fields for the page; the read is audited like reading the
+    referral (with its patient and referral). 404 when there is no such message."""
+    row = (
+        await HealthMessage.select(*_SUMMARY_COLUMNS, HealthMessage.raw_xml)
+        .where(HealthMessage.id == message_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Meldingen finnes ikke.")
+    message = None
+    sent = None
+    try:
+        root = parse(row["raw_xml"].encode())
+        kind = ROOTS.get(root.tag)
+        if row["direction"] == "out":
+            sent = describe(root)
+        elif kind is not None and not validate(kind[0], root):
+            message = read(root)
+    except NotWellFormed:
+        message = None
+    referral_id = row["referral"]
+    patient_id = await referrals.patient_of(referral_id) if referral_id else None
+    await audit.record(
+        actor,
+        AuditAction.READ,
+        "health_message",
+        message_id,
+        purpose="helsemelding lest",
+        patient_id=patient_id,
+        referral_id=referral_id,
+    )
+    return MessageView(_summary(row), message, sent)

@@ -1,0 +1,182 @@
+"""Sending health messages to the referring GP's record system (issue 13 §6, §8, §9).
+
+Called by ``clinic_track`` inside the write transaction of the change that causes the
+message (the assessment; the report being sent), so the message exists exactly when the
+change does. Each call builds the message (``messaging.outgoing``, validated against its XSD:
+an invalid one raises SchemaError and the change is rolled back), logs it in
+``health_message`` (direction "out") and queues it in the outbox (channel
+``health_message``, recipient the GP office's HER-id) for the worker to deliver.
+
+A message is sent only to a GP who can receive one: the GP has a HER-id (``app_user.her_id``)
+and the GP's office HER-id is known from a message received from that GP (the referral's
+own, else the latest one). Otherwise nothing is sent and the GP reads the decision and the
+report in the web portal, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from helseiarbeid.core import audit, outbox
+from helseiarbeid.core.audit import Actor, AuditAction
+from helseiarbeid.core.clock import utcnow
+from helseiarbeid.core.database import insert_row
+from helseiarbeid.messaging import outgoing
+from helseiarbeid.messaging.outgoing import ReferralStatus
+from helseiarbeid.messaging.tables import HealthMessage
+from helseiarbeid.referrals import services as referrals
+from helseiarbeid.settings import get_settings
+
+CHANNEL = "health_message"
+STANDARDS = {
+    outgoing.TYPE_STATUS_ON_REFERRAL[0]: "Dialogmelding 1.1",
+    outgoing.TYPE_EPIKRISE[0]: "Epikrise 1.2",
+}
+# The outbox's subject (shown on «Utsendinger»; no health text).
+SUBJECTS = {
+    outgoing.TYPE_STATUS_ON_REFERRAL[0]: "Helsemelding til fastlege: status på henvisning",
+    outgoing.TYPE_EPIKRISE[0]: "Helsemelding til fastlege: rapport (epikrise)",
+}
+
+
+@dataclass(frozen=True)
+class _Route:
+    addressee: referrals.Addressee
+    to: outgoing.GpAddress
+    refers_to: str  # the MsgId of the referral's own message, if it came as one
+
+
+async def _route(referral_id: int) -> _Route | None:
+    """Where a message about the referral goes, or None when the GP cannot receive one."""
+    clinic_her_ids = get_settings().her_ids
+    addressee = await referrals.message_addressee(referral_id)
+    if not clinic_her_ids or not addressee.gp_her_id:
+        return None
+    own = (
+        await HealthMessage.select(HealthMessage.msg_id)
+        .where(
+            (HealthMessage.direction == "in")
+            & (HealthMessage.referral == referral_id)
+            & (HealthMessage.serv_type == "N")
+        )
+        .first()
+    )
+    office = (
+        await HealthMessage.select(HealthMessage.sender_her_id, HealthMessage.sender_name)
+        .where(
+            (HealthMessage.direction == "in")
+            & (HealthMessage.referral.gp == addressee.gp_id)
+            & (HealthMessage.sender_her_id != "")
+        )
+        .order_by(HealthMessage.id, ascending=False)
+        .first()
+    )
+    if office is None:
+        return None
+    to = outgoing.GpAddress(
+        office_name=office["sender_name"] or addressee.gp_office_name,
+        office_her_id=office["sender_her_id"],
+        gp_name=addressee.gp_name,
+        gp_her_id=addressee.gp_her_id,
+    )
+    return _Route(addressee, to, own["msg_id"] if own else "")
+
+
+def _clinic() -> outgoing.Clinic:
+    settings = get_settings()
+    return outgoing.Clinic(settings.clinic_name, settings.her_ids)
+
+
+def _patient(addressee: referrals.Addressee) -> outgoing.PatientRef:
+    return outgoing.PatientRef(addressee.national_id, addressee.patient_name)
+
+
+async def _store(actor: Actor, route: _Route, built: outgoing.Built, outcome: str) -> int:
+    """Log the message (direction out) and queue it in the outbox; audited as the referral's."""
+    now = utcnow()
+    xml = built.xml.decode()
+    outbox_id = await outbox.enqueue(
+        CHANNEL, (route.to.office_her_id,), SUBJECTS[built.msg_type], xml
+    )
+    clinic = _clinic()
+    message_id = await insert_row(
+        HealthMessage,
+        {
+            "direction": "out",
+            "dedupe_key": f"out:{built.msg_id}",
+            "msg_id": built.msg_id,
+            "msg_type": built.msg_type,
+            "standard": STANDARDS[built.msg_type],
+            "sender_her_id": clinic.her_ids[0],
+            "sender_name": clinic.name[:200],
+            "receiver_her_id": route.to.office_her_id,
+            "receiver_name": f"{route.to.gp_name}, {route.to.office_name}"[:200],
+            "body_sha256": hashlib.sha256(built.xml).hexdigest(),
+            "raw_xml": xml,
+            "received_at": now,
+            "referral": route.addressee.referral_id,
+            "outcome": outcome[:200],
+            "outbox_message": outbox_id,
+        },
+    )
+    await audit.record(
+        actor,
+        AuditAction.CREATE,
+        "health_message",
+        message_id,
+        purpose="helsemelding til fastlege",
+        patient_id=route.addressee.patient_id,
+        referral_id=route.addressee.referral_id,
+    )
+    return message_id
+
+
+async def send_referral_status(
+    actor: Actor, referral_id: int, status: ReferralStatus, text: str
+) -> int | None:
+    """Status on the referral to the GP (Dialogmelding 1.1, ``DIALOG_STATUS_HENVISNING``,
+    code system 2.16.578.1.12.4.1.1.9148); ``text`` is what the GP reads (the start deadline,
+    the time and place, or the reason). Call inside the change's write transaction.
+
+    Returns the health_message id, or None when the GP cannot receive messages.
+    Raises SchemaError (a fault of this code) if the message is not valid.
+    """
+    route = await _route(referral_id)
+    if route is None:
+        return None
+    built = outgoing.referral_status(
+        clinic=_clinic(),
+        to=route.to,
+        patient=_patient(route.addressee),
+        status=status,
+        text=text,
+        refers_to=route.refers_to,
+        now=utcnow(),
+    )
+    return await _store(actor, route, built, f"Status på henvisning: {status.value[1]}")
+
+
+async def send_report(
+    actor: Actor, referral_id: int, *, pdf: bytes, title: str, summary: str
+) -> int | None:
+    """The report to the GP as Epikrise 1.2 with ``pdf`` attached (base64, application/pdf);
+    ``summary`` is the text shown with it. Call inside the change's write transaction.
+
+    Returns the health_message id, or None when the GP cannot receive messages.
+    Raises SchemaError (a fault of this code) if the message is not valid.
+    """
+    route = await _route(referral_id)
+    if route is None:
+        return None
+    built = outgoing.report(
+        clinic=_clinic(),
+        to=route.to,
+        patient=_patient(route.addressee),
+        summary=summary,
+        pdf=pdf,
+        title=title,
+        started=route.addressee.received_at,
+        now=utcnow(),
+    )
+    return await _store(actor, route, built, "Rapport til fastlege (epikrise med PDF)")
