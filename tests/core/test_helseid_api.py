@@ -9,19 +9,23 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from joserfc import jws
 
 from helseiarbeid.core import dpop
 from helseiarbeid.core.clock import pinned, utcnow
-from helseiarbeid.core.oidc import client_assertion
+from helseiarbeid.core.oidc import KEY_REFETCH_SECONDS, client_assertion
 from helseiarbeid.core.tables import AuditEvent, User
 from helseiarbeid.settings import get_settings
 from tests.cast import Cast
+from tests.live_server import free_port
 from tests.oidc.harness import (
     API_AUDIENCE,
     SCOPE_PREFIX,
     RegisteredClient,
     client_key,
+    provider_process,
     running_provider,
+    signing_key,
 )
 from tests.referrals.factories import referral_body
 
@@ -295,3 +299,36 @@ async def test_a_forged_or_outdated_nonce_is_refused_with_a_fresh_one(
     with pinned(learned_at + timedelta(seconds=2 * dpop.NONCE_WINDOW_SECONDS)):
         headers = dpop_headers(token, "GET", client=LONG_LIVED, nonce=fresh)
         assert (await client.get(SUBMIT_URL, headers=headers)).status_code == 200
+
+
+async def test_the_providers_new_signing_key_is_fetched_but_not_for_every_unknown_kid(
+    client: httpx.AsyncClient, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = RegisteredClient("epj-rotasjon", claims={"hpr_number": ANNE_HPR})
+    old_key, new_key = signing_key(), signing_key()
+    port = free_port()
+    with provider_process([system], port=port, signing_keys=[old_key]) as provider:
+        monkeypatch.setenv("HELSEIARBEID_API_TOKEN_ISSUER", provider.issuer)
+        get_settings.cache_clear()
+        token = await token_for(provider.issuer, system)
+        nonce = await learn_nonce(client, token, system)
+        headers = dpop_headers(token, "GET", client=system, nonce=nonce)
+        assert (await client.get(SUBMIT_URL, headers=headers)).status_code == 200
+    # The provider rotates: the same issuer now signs with a new key (and still publishes the old).
+    with provider_process([system], port=port, signing_keys=[new_key, old_key]) as provider:
+        rotated = await token_for(provider.issuer, system)
+        assert jws.extract_compact(rotated.encode()).headers()["kid"] == new_key.kid
+        # Within 30 s of the last fetch an unknown kid is refused from the cache, however often.
+        for _ in range(3):
+            headers = dpop_headers(rotated, "GET", client=system, nonce=nonce)
+            refused = await client.get(SUBMIT_URL, headers=headers)
+            assert refused.status_code == 401
+            assert 'error="invalid_token"' in challenge(refused)
+            assert refused.json()["detail"] == "Tokenet er signert med en ukjent nøkkel."
+        assert provider.requests("/jwks") == 0
+        # Later the keys are fetched again, once, and the new key's tokens are accepted.
+        with pinned(utcnow() + timedelta(seconds=KEY_REFETCH_SECONDS + 1)):
+            for _ in range(2):
+                headers = dpop_headers(rotated, "GET", client=system, nonce=nonce)
+                assert (await client.get(SUBMIT_URL, headers=headers)).status_code == 200
+        assert provider.requests("/jwks") == 1

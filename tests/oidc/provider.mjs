@@ -4,7 +4,9 @@
 //   node tests/oidc/provider.mjs CONFIG.json
 //
 // CONFIG.json: {"port": 12345, "clients": [{"client_id", "jwks": {"keys": [public JWK]},
-// "claims": {extra access-token claims for client credentials}, "token_ttl": seconds}]}.
+// "claims": {extra access-token claims for client credentials}, "token_ttl": seconds}],
+// "signing_keys": [private JWKs, the first signs] (absent: oidc-provider's development key)}.
+// Every request's method and path is written to stdout (the harness counts JWKS fetches).
 // Authorization code + PKCE, private_key_jwt, DPoP, client credentials, RP-initiated logout,
 // resource indicators (access tokens are JWTs, typ at+jwt, with cnf.jkt when DPoP-bound) and
 // HelseID's claims. Log in on the dev interaction page with an account id below (any password).
@@ -41,6 +43,7 @@ const policy = interactionPolicy.base();
 policy.get('consent').checks.remove('native_client_prompt');
 
 const configuration = {
+  ...(config.signing_keys ? { jwks: { keys: config.signing_keys } } : {}),
   interactions: { policy },
   clients: config.clients.map((client) => ({
     client_id: client.client_id,
@@ -122,6 +125,10 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
+provider.use(async (ctx, next) => {
+  process.stdout.write(`request ${ctx.method} ${ctx.path}\n`);
+  await next();
+});
 provider.listen(config.port, '127.0.0.1', () => {
   process.stdout.write(`listening ${issuer}\n`);
 });
