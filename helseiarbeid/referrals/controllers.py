@@ -79,7 +79,11 @@ class ReferralApiController(Controller):
         Answers with the stored JSON bytes, so a replay is byte-for-byte the first answer.
         """
         submission = await services.submit(
-            current_user(request), data, key=idempotency_key, source="api"
+            current_user(request),
+            data,
+            key=idempotency_key,
+            source="api",
+            actor=actor_of(request),
         )
         headers = {"Location": f"/api/v1/referrals/{submission.receipt.id}"}
         if submission.replayed:

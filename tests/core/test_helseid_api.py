@@ -130,9 +130,9 @@ async def test_a_record_system_submits_for_its_gp_with_a_dpop_bound_token(
     rows = await AuditEvent.select(AuditEvent.actor, AuditEvent.action, AuditEvent.client).where(
         AuditEvent.resource_type == "referral"
     )
-    # Logged as Anne's: the submission as from the API, the list read as through HelseID.
+    # Logged as Anne's, both the submission and the list read as through HelseID.
     assert {(row["actor"], row["action"], row["client"]) for row in rows} == {
-        (cast["gp_anne"].id, "create", "api"),
+        (cast["gp_anne"].id, "create", "api-helseid"),
         (cast["gp_anne"].id, "read", "api-helseid"),
     }
 
