@@ -63,6 +63,7 @@ class OidcProvider:
     scopes: str = "openid profile"
     match: str = "helseid"
     hpr_claim: str = "helseid://claims/hpr/hpr_number"
+    hpr_details_claim: str = "helseid://claims/hpr/hpr_details"
     pid_claim: str = "helseid://claims/identity/pid"
     security_level_claim: str = "helseid://claims/identity/security_level"
     required_security_level: str = "4"
