@@ -234,7 +234,7 @@ async def test_a_token_without_the_scope_is_refused_with_insufficient_scope(
 
 
 async def test_a_dpop_bound_token_used_as_a_bearer_token_is_refused(
-    client: httpx.AsyncClient, cast: Cast, issuer: str, nonce: str
+    client: httpx.AsyncClient, cast: Cast, issuer: str
 ) -> None:
     token = await token_for(issuer)
     response = await client.get(SUBMIT_URL, headers={"Authorization": f"Bearer {token}"})
