@@ -63,6 +63,7 @@ class OidcProvider:
     scopes: str = "openid profile"
     match: str = "helseid"
     hpr_claim: str = "helseid://claims/hpr/hpr_number"
+    hpr_details_claim: str = "helseid://claims/hpr/hpr_details"
     pid_claim: str = "helseid://claims/identity/pid"
     security_level_claim: str = "helseid://claims/identity/security_level"
     required_security_level: str = "4"
@@ -146,6 +147,8 @@ class Settings:
     # Clock skew allowed on token exp/nbf and on a DPoP proof's iat, and a proof's lifetime.
     token_clock_skew_seconds: int = 30
     dpop_proof_max_age_seconds: int = 60
+    # Require a server-issued nonce in every DPoP proof on the API (RFC 9449 § 8).
+    dpop_nonce_required: bool = False
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
@@ -188,6 +191,7 @@ def get_settings() -> Settings:
         api_scope_prefix=_env("API_SCOPE_PREFIX", "") or _env("API_AUDIENCE", "") + "/",
         token_clock_skew_seconds=_env_int("TOKEN_CLOCK_SKEW_SECONDS", 30),
         dpop_proof_max_age_seconds=_env_int("DPOP_PROOF_MAX_AGE_SECONDS", 60),
+        dpop_nonce_required=_env_bool("DPOP_NONCE_REQUIRED", default=False),
         her_ids=tuple(part.strip() for part in _env("HER_IDS", "").split(",") if part.strip()),
         clinic_name=_env("CLINIC_NAME", "HelseIArbeid"),
     )

@@ -8,11 +8,15 @@ A request carries ``Authorization: DPoP <token>`` and a ``DPoP`` proof header. A
 - it is DPoP-bound (``cnf.jkt``, RFC 9449 § 6.1) and the proof (core/dpop.py) fits the request:
   ``htm``/``htu``, fresh ``iat``, ``ath`` = the token's hash, its key's thumbprint = ``cnf.jkt``,
   and its ``jti`` not seen before (the replay cache in the database);
+- with HELSEIARBEID_DPOP_NONCE_REQUIRED, the proof carries a current server nonce
+  (``dpop.nonce_is_current``; RFC 9449 § 8);
 - it names a GP by HPR number (``helseid://claims/hpr/hpr_number``): the caller is that GP (a
   GP account is made on first use, as on a first login).
 
 Failures are ``Refused``: 401 with ``WWW-Authenticate: DPoP error="invalid_token"`` (the token)
-or ``error="invalid_dpop_proof"`` (the proof) per RFC 6750 § 3 and RFC 9449 § 7.1. The scope a
+or ``error="invalid_dpop_proof"`` (the proof) per RFC 6750 § 3 and RFC 9449 § 7.1, or
+``error="use_dpop_nonce"`` with a fresh nonce in ``DPoP-Nonce`` (§ 9) for the client to retry
+with. The scope a
 route needs is checked by the policy guard (core/policy.py, ``needs_scope``).
 """
 
@@ -39,13 +43,17 @@ DPOP_ALGORITHMS = " ".join(dpop.PROOF_ALGORITHMS)
 
 class Refused(Exception):
     """The request's credentials are refused. ``error`` is the RFC 6750/9449 error code,
-    ``message`` Norwegian; ``challenge`` is the WWW-Authenticate value to answer with."""
+    ``message`` Norwegian; ``challenge`` is the WWW-Authenticate value to answer with and
+    ``nonce``, when set, the ``DPoP-Nonce`` header to send with it."""
 
-    def __init__(self, error: str, message: str, status: int = 401) -> None:
+    def __init__(
+        self, error: str, message: str, status: int = 401, nonce: str | None = None
+    ) -> None:
         super().__init__(message)
         self.error = error
         self.message = message
         self.status = status
+        self.nonce = nonce
 
     @property
     def challenge(self) -> str:
@@ -119,6 +127,14 @@ async def caller_for(token: str, proof: str | None, method: str, url: str) -> Sy
         raise Refused(
             "invalid_dpop_proof",
             "DPoP-beviset er signert med en annen nøkkel enn tokenet er bundet til.",
+        )
+    if settings.dpop_nonce_required and not dpop.nonce_is_current(
+        checked.nonce, settings.secret_key
+    ):
+        raise Refused(
+            "use_dpop_nonce",
+            "DPoP-beviset må ha tjenestens nonce: send det på nytt med verdien i DPoP-Nonce.",
+            nonce=dpop.server_nonce(settings.secret_key),
         )
     if not await dpop.remember(checked, max_age + skew):
         raise Refused("invalid_dpop_proof", "DPoP-beviset er brukt før.")

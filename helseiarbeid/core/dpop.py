@@ -5,12 +5,17 @@ A proof is a JWT signed with the client's private key, header ``typ`` ``dpop+jwt
 public ``jwk``; claims ``htm`` (method), ``htu`` (URL without query and fragment), ``iat``,
 ``jti`` and, with an access token, ``ath`` (its SHA-256, base64url). The key's RFC 7638
 thumbprint is what an access token's ``cnf.jkt`` binds it to.
+
+A resource server may require a ``nonce`` it issued (RFC 9449 § 8): ours are stateless, an HMAC
+of the current time window under the secret key, so every worker and process issues and accepts
+the same ones without sharing anything but the key.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +33,9 @@ from helseiarbeid.core.tables import DpopProofSeen
 PROOF_ALGORITHMS = ("ES256", "ES384", "PS256", "RS256", "EdDSA", "Ed25519")
 PROOF_TYPE = "dpop+jwt"
 AnyPrivateKey = ECKey | RSAKey | OKPKey
+# A server nonce is issued per window of this many seconds; the current and the previous
+# window's are accepted, so a nonce lives between 5 and 10 minutes.
+NONCE_WINDOW_SECONDS = 300
 
 
 class InvalidProof(Exception):
@@ -47,6 +55,7 @@ class CheckedProof:
     jkt: str
     jti: str
     iat: datetime
+    nonce: str | None = None
 
 
 def _b64(data: bytes) -> str:
@@ -142,8 +151,38 @@ def verify_proof(
         raise InvalidProof("DPoP-beviset mangler en unik jti.")
     if access_token is not None and claims.get("ath") != access_token_hash(access_token):
         raise InvalidProof("DPoP-beviset gjelder et annet tilgangstoken (ath).")
+    nonce = claims.get("nonce")
     return CheckedProof(
-        jkt=key.thumbprint(), jti=jti, iat=datetime.fromtimestamp(issued_at, moment.tzinfo)
+        jkt=key.thumbprint(),
+        jti=jti,
+        iat=datetime.fromtimestamp(issued_at, moment.tzinfo),
+        nonce=nonce if isinstance(nonce, str) else None,
+    )
+
+
+def _window_nonce(secret_key: str, window: int) -> str:
+    mac = hmac.new(secret_key.encode(), f"dpop-nonce:{window}".encode(), hashlib.sha256)
+    return _b64(mac.digest()[:18])
+
+
+def _window(moment: datetime | None) -> int:
+    return int((moment or utcnow()).timestamp()) // NONCE_WINDOW_SECONDS
+
+
+def server_nonce(secret_key: str, now: datetime | None = None) -> str:
+    """The ``DPoP-Nonce`` to hand out now (RFC 9449 § 8.1): 24 base64url characters, the
+    HMAC-SHA-256 under ``secret_key`` of the current NONCE_WINDOW_SECONDS window."""
+    return _window_nonce(secret_key, _window(now))
+
+
+def nonce_is_current(nonce: str | None, secret_key: str, now: datetime | None = None) -> bool:
+    """Whether ``nonce`` is the server nonce of the current or the previous window (so one
+    handed out just before a window ends still works); compared in constant time."""
+    if not nonce:
+        return False
+    window = _window(now)
+    return any(
+        hmac.compare_digest(nonce, _window_nonce(secret_key, w)) for w in (window, window - 1)
     )
 
 

@@ -57,17 +57,21 @@ def _request_url(scope: Scope, headers: Headers) -> str:
 
 
 async def _refuse(send: Send, refusal: access_tokens.Refused) -> None:
-    """Answer a refused HelseID token: JSON error and the DPoP challenge (RFC 9449 § 7.1)."""
+    """Answer a refused HelseID token: JSON error and the DPoP challenge (RFC 9449 § 7.1),
+    with a ``DPoP-Nonce`` when the proof lacked a current nonce (§ 9)."""
     body = json.dumps(access_tokens.json_body(refusal), ensure_ascii=False).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"www-authenticate", refusal.challenge.encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    if refusal.nonce is not None:
+        headers.append((b"dpop-nonce", refusal.nonce.encode()))
     start: HTTPResponseStartEvent = {
         "type": "http.response.start",
         "status": refusal.status,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", refusal.challenge.encode()),
-            (b"cache-control", b"no-store"),
-        ],
+        "headers": headers,
     }
     await send(start)
     end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}

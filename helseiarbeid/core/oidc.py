@@ -7,7 +7,6 @@ Connect Core § 9).
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,10 +56,16 @@ class ProviderMetadata:
 
 @dataclass
 class _Cached:
+    """A provider's metadata and keys with when each was fetched (the service's clock)."""
+
     metadata: ProviderMetadata
-    fetched: float
+    fetched: datetime
     keys: KeySet | None = None
-    keys_fetched: float = 0.0
+    keys_fetched: datetime | None = None
+
+
+def _seconds_since(moment: datetime) -> float:
+    return (utcnow() - moment).total_seconds()
 
 
 _cache: dict[str, _Cached] = {}
@@ -81,7 +86,7 @@ async def _get_json(url: str) -> dict[str, Any]:
 
 async def _entry(issuer: str) -> _Cached:
     entry = _cache.get(issuer)
-    if entry is not None and time.monotonic() - entry.fetched < METADATA_TTL_SECONDS:
+    if entry is not None and 0 <= _seconds_since(entry.fetched) < METADATA_TTL_SECONDS:
         return entry
     document = await _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
     if document.get("issuer") != issuer:
@@ -96,7 +101,7 @@ async def _entry(issuer: str) -> _Cached:
         )
     except KeyError as exc:
         raise ProviderUnavailable(f"{issuer}: discovery lacks {exc}") from exc
-    entry = _Cached(metadata=metadata, fetched=time.monotonic())
+    entry = _Cached(metadata=metadata, fetched=utcnow())
     _cache[issuer] = entry
     return entry
 
@@ -109,17 +114,17 @@ async def discover(issuer: str) -> ProviderMetadata:
 
 async def _signing_key(issuer: str, kid: str | None) -> Any:
     entry = await _entry(issuer)
-    if entry.keys is not None:
+    if entry.keys is not None and entry.keys_fetched is not None:
         try:
             return entry.keys.get_by_kid(kid)
         except InvalidKeyIdError:
-            if time.monotonic() - entry.keys_fetched < KEY_REFETCH_SECONDS:
+            if _seconds_since(entry.keys_fetched) < KEY_REFETCH_SECONDS:
                 raise TokenError("Tokenet er signert med en ukjent nøkkel.") from None
     try:
         entry.keys = KeySet.import_key_set(await _get_json(entry.metadata.jwks_uri))  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError) as exc:
         raise ProviderUnavailable(f"{issuer}: unreadable JWKS") from exc
-    entry.keys_fetched = time.monotonic()
+    entry.keys_fetched = utcnow()
     try:
         return entry.keys.get_by_kid(kid)
     except InvalidKeyIdError:

@@ -9,7 +9,8 @@ JWKS (OpenID Connect Core 1.0 § 3.1.3.7).
 
 Who may log in (issue 14): ``security_level`` must be the provider's required level (4 for
 HelseID); with the "helseid" rule, a person with an HPR number is the active user with that
-number, and a GP with an unknown HPR number gets a GP account; anyone else is matched by
+number, and a doctor (``hpr_details`` lists an approval as «LE») with an unknown HPR number
+gets a GP account; anyone else is matched by
 national identity (stored hashed, core/external_identity.py) and must have been created by an
 admin first. Every login and refusal is written to the access log.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -48,6 +50,9 @@ FLOW_COOKIE = "hia_oidc_flow"
 FLOW_LIFETIME = timedelta(minutes=10)
 CALLBACK_PATH = "/login/oidc/{name}/callback"
 AUDIT_CLIENT = "oidc"
+# The Health Personnel Register's profession code for a doctor (lege; HPR's kodeverk
+# «Kategori helsepersonell», 9060): only doctors get a GP account on their first login.
+DOCTOR = "LE"
 
 
 class LoginRefused(Exception):
@@ -133,6 +138,23 @@ async def _take_flow(flow: str | None, provider: OidcProvider, state: str) -> di
     return dict(rows[0])
 
 
+def is_doctor(details: object) -> bool:
+    """Whether HelseID's ``hpr_details`` claim lists an approval as a doctor. Its shape:
+    ``{"hpr_number": 1234567, "approvals": [{"profession": "LE", "authorization": {"value",
+    "description"}, "requisition_rights": [...], "specialities": [...]}]}``, as an object or
+    as that object's JSON text; anything else is no approval."""
+    if isinstance(details, str):
+        try:
+            details = json.loads(details)
+        except ValueError:
+            return False
+    approvals = details.get("approvals") if isinstance(details, dict) else None
+    return isinstance(approvals, list) and any(
+        isinstance(approval, dict) and approval.get("profession") == DOCTOR
+        for approval in approvals
+    )
+
+
 async def _person(provider: OidcProvider, claims: dict[str, Any]) -> CurrentUser:
     """The user the ID token's claims name, by the provider's match rule (see module doc)."""
     level = str(claims.get(provider.security_level_claim, ""))
@@ -154,7 +176,12 @@ async def _person(provider: OidcProvider, claims: dict[str, Any]) -> CurrentUser
             return user
     if hpr:
         # The team's clinicians are created by an admin, so an HPR number nobody has is a GP's
-        # first visit: they get a GP account.
+        # first visit: a doctor gets a GP account, other health personnel need an admin.
+        if not is_doctor(claims.get(provider.hpr_details_claim)):
+            raise LoginRefused(
+                "HPR-nummeret ditt er ikke registrert som lege, og bare fastleger får bruker "
+                "ved første innlogging. Be administratoren i teamet om å opprette en bruker."
+            )
         try:
             return await gp_for_hpr(str(hpr), str(claims.get("name", "")), str(pid or "") or None)
         except IdentifierError as exc:

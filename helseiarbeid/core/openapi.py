@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from litestar.typing import FieldDefinition
 
 BEARER = "bearerToken"
+DPOP = "helseIdDpop"
 # The requirement every /api/ route declares (set on the API controllers and handlers).
 BEARER_REQUIRED: list[SecurityRequirement] = [{BEARER: []}]
 COMPONENTS = Components(
@@ -37,13 +38,39 @@ COMPONENTS = Components(
             type="http",
             scheme="bearer",
             description="An API token from `helseiarbeid create-token` or the administrator.",
-        )
+        ),
+        DPOP: SecurityScheme(
+            type="http",
+            scheme="DPoP",
+            description=(
+                "A HelseID access token bound to the caller's key (RFC 9449): "
+                "`Authorization: DPoP <token>` and one `DPoP` proof header per request, for "
+                "its method and URL. When the service requires nonces, a proof without the "
+                'current one is answered 401 `WWW-Authenticate: DPoP error="use_dpop_nonce"` '
+                "with the nonce in `DPoP-Nonce`: sign a new proof with it and retry. The token "
+                "must grant the scope the operation lists (prefixed with the service's "
+                "audience, e.g. `nhn:helseiarbeid/referrals.write`); operations that list no "
+                "HelseID requirement refuse these tokens (403 `insufficient_scope`)."
+            ),
+        ),
     }
 )
 
+
+def helseid_allowed(scope: str) -> list[SecurityRequirement]:
+    """The requirement an operation open to HelseID tokens adds beside the controller's
+    bearer token (OpenAPI ORs the list): a DPoP-bound token granting ``scope``, the same
+    scope as its policy's ``needs_scope`` (the contract test holds them together)."""
+    return [{DPOP: [scope]}]
+
+
 ERROR_DESCRIPTIONS: dict[int, str] = {
     400: "The request body is not valid JSON.",
-    401: "No valid bearer token (`WWW-Authenticate: Bearer`).",
+    401: (
+        "No valid API token (`WWW-Authenticate: Bearer`), or a HelseID token or DPoP proof "
+        'refused (`WWW-Authenticate: DPoP error="invalid_token"`, `"invalid_dpop_proof"` or '
+        '`"use_dpop_nonce"` with a `DPoP-Nonce` header).'
+    ),
     403: "The caller's role may not use this operation.",
     404: "Nothing with this id, or nothing the caller may see.",
     409: "The request conflicts with the current state (status, booking or version).",

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from helseiarbeid.core import audit
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.errors import InvalidInput
-from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors, helseid_allowed
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.policy import allow, needs_scope
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
@@ -51,6 +51,8 @@ READERS = allow(Role.GP, CLINIC_STAFF)
 # The same, for the JSON API: the scope a HelseID access token must grant.
 API_SUBMIT = GP_ONLY | needs_scope("referrals.write")
 API_READERS = READERS | needs_scope("referrals.read")
+SUBMIT_SECURITY = helseid_allowed("referrals.write")
+READ_SECURITY = helseid_allowed("referrals.read")
 PAGE_SIZE = 25
 IdempotencyKey = Annotated[
     str | None,
@@ -67,7 +69,13 @@ class ReferralApiController(Controller):
     tags = ("referrals",)
     security = BEARER_REQUIRED
 
-    @post("/", opt=API_SUBMIT, status_code=201, responses=api_errors(403, 409, body=True))
+    @post(
+        "/",
+        opt=API_SUBMIT,
+        security=SUBMIT_SECURITY,
+        status_code=201,
+        responses=api_errors(403, 409, body=True),
+    )
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -79,7 +87,11 @@ class ReferralApiController(Controller):
         Answers with the stored JSON bytes, so a replay is byte-for-byte the first answer.
         """
         submission = await services.submit(
-            current_user(request), data, key=idempotency_key, source="api"
+            current_user(request),
+            data,
+            key=idempotency_key,
+            source="api",
+            actor=actor_of(request),
         )
         headers = {"Location": f"/api/v1/referrals/{submission.receipt.id}"}
         if submission.replayed:
@@ -91,7 +103,7 @@ class ReferralApiController(Controller):
             headers=headers,
         )
 
-    @get("/", opt=API_READERS, responses=api_errors(403, 422))
+    @get("/", opt=API_READERS, security=READ_SECURITY, responses=api_errors(403, 422))
     async def index(
         self,
         request: Request[Any, Any, Any],
@@ -104,13 +116,19 @@ class ReferralApiController(Controller):
             current_user(request), actor_of(request), status=status, limit=limit, offset=offset
         )
 
-    @get("/{referral_id:int}", opt=API_READERS, responses=api_errors(403, 404, 422))
+    @get(
+        "/{referral_id:int}",
+        opt=API_READERS,
+        security=READ_SECURITY,
+        responses=api_errors(403, 404, 422),
+    )
     async def show(self, request: Request[Any, Any, Any], referral_id: PathId) -> ReferralOut:
         return await services.get_referral(current_user(request), actor_of(request), referral_id)
 
     @get(
         "/{referral_id:int}/receipt.pdf",
         opt=API_READERS,
+        security=READ_SECURITY,
         media_type="application/pdf",
         responses=api_errors(403, 404, 422),
     )
@@ -125,6 +143,7 @@ class ReferralApiController(Controller):
     @get(
         "/{referral_id:int}/report.pdf",
         opt=API_READERS,
+        security=READ_SECURITY,
         media_type="application/pdf",
         responses=api_errors(403, 404, 422),
     )
@@ -140,6 +159,7 @@ class ReferralApiController(Controller):
     @get(
         "/{referral_id:int}/documents/{document_id:int}",
         opt=API_READERS,
+        security=READ_SECURITY,
         media_type="application/pdf",
         responses=api_errors(403, 404, 422),
     )

@@ -100,6 +100,19 @@ async def test_a_level_3_login_is_refused_in_norwegian(page: Page, helseid_serve
     )
 
 
+async def test_health_personnel_other_than_doctors_get_no_account_on_first_login(
+    page: Page, helseid_server: str
+) -> None:
+    await log_in_at_provider(page, helseid_server, "sykepleier-siri")
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("ikke registrert som lege")
+    await screenshot(page, "helseid-nurse-refused")
+    assert not await User.exists().where(User.hpr_number == "9345678")
+    assert await AuditEvent.exists().where(
+        (AuditEvent.resource_type == "login") & (AuditEvent.action == "refused")
+    )
+
+
 async def test_a_psychologist_created_by_the_admin_logs_in_with_helseid_not_a_password(
     page: Page, helseid_server: str
 ) -> None:

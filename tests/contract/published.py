@@ -14,7 +14,7 @@ from litestar.routes import HTTPRoute
 from schemathesis.schemas import APIOperation, BaseSchema
 
 from helseiarbeid.app import create_app
-from helseiarbeid.core.policy import Policy, policy_of
+from helseiarbeid.core.policy import SCOPE_KEY, Policy, policy_of
 
 APP = create_app()
 
@@ -47,6 +47,23 @@ def _policies(app: Litestar) -> dict[tuple[str, str], Policy]:
 
 
 POLICIES = _policies(APP)
+
+
+def _token_scopes(app: Litestar) -> dict[tuple[str, str], str]:
+    """(method, path as published) → the scope a HelseID token needs there (``needs_scope``),
+    for the routes open to HelseID tokens."""
+    found = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                scope = handler.opt.get(SCOPE_KEY)
+                for method in handler.http_methods:
+                    if isinstance(scope, str):
+                        found[(method, _TYPED_PARAMETER.sub(r"{\1}", route.path))] = scope
+    return found
+
+
+TOKEN_SCOPES = _token_scopes(APP)
 
 
 def policy_for(operation: APIOperation) -> Policy:

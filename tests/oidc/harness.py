@@ -1,8 +1,10 @@
 """A HelseID-like OpenID provider for the tests: `oidc-provider` from the npm registry, run with
 Node from tests/oidc/provider.mjs on a free loopback port (see that file for the accounts).
 
-``running_provider`` starts it with the given clients and stops it; ``client_key`` makes a
-client's key pair (ES256, as HelseID clients use for private_key_jwt and DPoP).
+``running_provider`` starts it with the given clients and stops it (``provider_process`` does
+the same and also counts the requests it served); ``client_key`` makes a client's key pair
+(ES256, as HelseID clients use for private_key_jwt and DPoP), ``signing_key`` one the provider
+signs tokens with (RS256, as HelseID).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from joserfc.jwk import ECKey
+from joserfc.jwk import ECKey, RSAKey
 
 from tests.live_server import free_port
 
@@ -34,6 +36,13 @@ SCOPE_PREFIX = "nhn:helseiarbeid/"
 def client_key() -> ECKey:
     """A new ES256 key pair with a key id."""
     key = ECKey.generate_key("P-256", parameters={"use": "sig", "alg": "ES256"})
+    key.ensure_kid()
+    return key
+
+
+def signing_key() -> RSAKey:
+    """A new RS256 key pair with a key id, for the provider to sign tokens with."""
+    key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"})
     key.ensure_kid()
     return key
 
@@ -54,18 +63,37 @@ class RegisteredClient:
         }
 
 
+@dataclass(frozen=True)
+class ProviderProcess:
+    """A running provider: its issuer URL and its request log."""
+
+    issuer: str
+    log: Path
+
+    def requests(self, path: str) -> int:
+        """How many requests for ``path`` (e.g. "/jwks") it has served so far."""
+        return self.log.read_text().splitlines().count(f"request GET {path}")
+
+
 @contextmanager
-def running_provider(clients: list[RegisteredClient]) -> Iterator[str]:
-    """Start the provider with these clients; yield its issuer URL; stop it."""
+def provider_process(
+    clients: list[RegisteredClient],
+    *,
+    port: int | None = None,
+    signing_keys: list[RSAKey] | None = None,
+) -> Iterator[ProviderProcess]:
+    """Start the provider with these clients on ``port`` (a free one when None), signing with
+    ``signing_keys`` (the first signs; others are only published); stop it afterwards."""
     node = shutil.which("node")
     if node is None or not PROVIDER_PACKAGE.exists():
         pytest.skip("Node or oidc-provider is missing: run `make test-tools` (npm ci)")
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="helseiarbeid-oidc-") as directory:
         config = Path(directory) / "config.json"
-        config.write_text(
-            json.dumps({"port": port, "clients": [c.registration() for c in clients]})
-        )
+        settings: dict[str, Any] = {"port": port, "clients": [c.registration() for c in clients]}
+        if signing_keys:
+            settings["signing_keys"] = [key.as_dict(private=True) for key in signing_keys]
+        config.write_text(json.dumps(settings))
         log = Path(directory) / "provider.log"
         with log.open("wb") as log_file:
             process = subprocess.Popen(
@@ -77,7 +105,7 @@ def running_provider(clients: list[RegisteredClient]) -> Iterator[str]:
         issuer = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(issuer, process, log)
-            yield issuer
+            yield ProviderProcess(issuer, log)
         finally:
             process.terminate()
             try:
@@ -85,6 +113,13 @@ def running_provider(clients: list[RegisteredClient]) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def running_provider(clients: list[RegisteredClient]) -> Iterator[str]:
+    """Start the provider with these clients; yield its issuer URL; stop it."""
+    with provider_process(clients) as provider:
+        yield provider.issuer
 
 
 def _wait_until_up(issuer: str, process: subprocess.Popen[bytes], log: Path) -> None:

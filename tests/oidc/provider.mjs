@@ -4,7 +4,9 @@
 //   node tests/oidc/provider.mjs CONFIG.json
 //
 // CONFIG.json: {"port": 12345, "clients": [{"client_id", "jwks": {"keys": [public JWK]},
-// "claims": {extra access-token claims for client credentials}, "token_ttl": seconds}]}.
+// "claims": {extra access-token claims for client credentials}, "token_ttl": seconds}],
+// "signing_keys": [private JWKs, the first signs] (absent: oidc-provider's development key)}.
+// Every request's method and path is written to stdout (the harness counts JWKS fetches).
 // Authorization code + PKCE, private_key_jwt, DPoP, client credentials, RP-initiated logout,
 // resource indicators (access tokens are JWTs, typ at+jwt, with cnf.jkt when DPoP-bound) and
 // HelseID's claims. Log in on the dev interaction page with an account id below (any password).
@@ -20,14 +22,42 @@ const HPR = 'helseid://claims/hpr/hpr_number';
 const PID = 'helseid://claims/identity/pid';
 const LEVEL = 'helseid://claims/identity/security_level';
 const ORGNR = 'helseid://claims/client/claims/orgnr_parent';
+const DETAILS = 'helseid://claims/hpr/hpr_details';
+
+// HelseID's hpr_details: the person's approvals in the Health Personnel Register (LE = doctor).
+function details(hpr, profession) {
+  return {
+    hpr_number: Number(hpr),
+    approvals: [{
+      profession,
+      authorization: { value: '1', description: 'Autorisasjon' },
+      requisition_rights: [],
+      specialities: [],
+    }],
+  };
+}
 
 const ACCOUNTS = {
   // A GP the service has never seen: gets a GP account on first login.
-  'ny-fastlege': { name: 'Nina Nyfastlege', [HPR]: '9123456', [PID]: '14838000089', [LEVEL]: '4' },
+  'ny-fastlege': {
+    name: 'Nina Nyfastlege', [HPR]: '9123456', [DETAILS]: details('9123456', 'LE'),
+    [PID]: '14838000089', [LEVEL]: '4',
+  },
   // The same kind of person, but logged in with a level-3 method: refused.
-  'fastlege-niva3': { name: 'Tor Tredje', [HPR]: '9234567', [PID]: '02867500076', [LEVEL]: '3' },
+  'fastlege-niva3': {
+    name: 'Tor Tredje', [HPR]: '9234567', [DETAILS]: details('9234567', 'LE'),
+    [PID]: '02867500076', [LEVEL]: '3',
+  },
   // A psychologist the admin has created (tests/cast.py, HPR 2345678).
-  'psykolog-per': { name: 'Per Psykolog', [HPR]: '2345678', [PID]: '20819000051', [LEVEL]: '4' },
+  'psykolog-per': {
+    name: 'Per Psykolog', [HPR]: '2345678', [DETAILS]: details('2345678', 'PS'),
+    [PID]: '20819000051', [LEVEL]: '4',
+  },
+  // A nurse the service has never seen: health personnel, but not a doctor, so no GP account.
+  'sykepleier-siri': {
+    name: 'Siri Sykepleier', [HPR]: '9345678', [DETAILS]: details('9345678', 'SP'),
+    [PID]: '14838000251', [LEVEL]: '4',
+  },
   // NAV staff: no HPR number, matched by national identity (linked by an admin).
   'nav-nils': { name: 'Nils NAV', [PID]: '14838000170', [LEVEL]: '4' },
 };
@@ -41,6 +71,7 @@ const policy = interactionPolicy.base();
 policy.get('consent').checks.remove('native_client_prompt');
 
 const configuration = {
+  ...(config.signing_keys ? { jwks: { keys: config.signing_keys } } : {}),
   interactions: { policy },
   clients: config.clients.map((client) => ({
     client_id: client.client_id,
@@ -66,7 +97,7 @@ const configuration = {
     profile: ['name'],
     'helseid://scopes/identity/pid': [PID],
     'helseid://scopes/identity/security_level': [LEVEL],
-    'helseid://scopes/hpr/hpr_number': [HPR],
+    'helseid://scopes/hpr/hpr_number': [HPR, DETAILS],
   },
   // HelseID puts the identity claims in the ID token itself.
   conformIdTokenClaims: false,
@@ -122,6 +153,10 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
+provider.use(async (ctx, next) => {
+  process.stdout.write(`request ${ctx.method} ${ctx.path}\n`);
+  await next();
+});
 provider.listen(config.port, '127.0.0.1', () => {
   process.stdout.write(`listening ${issuer}\n`);
 });

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, get
 
-from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors, helseid_allowed
 from helseiarbeid.core.policy import SIGNED_IN, needs_scope
 from helseiarbeid.core.schemas import Me
 from helseiarbeid.core.web import current_user
@@ -16,7 +16,7 @@ from helseiarbeid.core.web import current_user
     "/api/v1/me",
     opt=SIGNED_IN | needs_scope("referrals.read"),
     tags=["identity"],
-    security=BEARER_REQUIRED,
+    security=[*BEARER_REQUIRED, *helseid_allowed("referrals.read")],
     responses=api_errors(),
 )
 async def me(request: Request[Any, Any, Any]) -> Me:

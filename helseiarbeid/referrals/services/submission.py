@@ -58,10 +58,6 @@ def _new_reference() -> str:
     return "HIA-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
-def _gp_actor(gp: CurrentUser, source: str) -> Actor:
-    return Actor(user_id=gp.id, role=gp.role.value, client=source)
-
-
 async def _replay(scoped_key: str, data_hash: str) -> Submission | None:
     row = await SubmissionKey.select().where(SubmissionKey.scoped_key == scoped_key).first()
     if row is None:
@@ -76,9 +72,18 @@ async def _replay(scoped_key: str, data_hash: str) -> Submission | None:
 
 
 async def submit(
-    gp: CurrentUser, data: ReferralCreate, *, key: str | None, source: str
+    gp: CurrentUser,
+    data: ReferralCreate,
+    *,
+    key: str | None,
+    source: str,
+    actor: Actor | None = None,
 ) -> Submission:
     """Store a referral and answer with its receipt. With a key, a retry gets the first answer.
+
+    ``source`` is the channel kept on the referral ("web", "api"); ``actor`` the GP as the
+    access log names them, with the client the request came through (core.web.actor_of: "api"
+    for an API token, "api-helseid" for a HelseID token); by default the GP through ``source``.
 
     Concurrent submissions with one key race on the unique ``scoped_key``: on PostgreSQL the
     loser's INSERT waits for the winner's commit and then fails; on SQLite IMMEDIATE
@@ -94,9 +99,10 @@ async def submit(
     data_hash = request_hash(data)
     if scoped_key and (earlier := await _replay(scoped_key, data_hash)):
         return earlier
+    actor = actor or Actor(user_id=gp.id, role=gp.role.value, client=source)
     for attempt in range(3):
         try:
-            return await _store(gp, data, scoped_key, data_hash, source, now)
+            return await _store(gp, actor, data, scoped_key, data_hash, source, now)
         except Exception as error:
             if not is_unique_violation(error) or attempt == 2:
                 raise
@@ -166,6 +172,7 @@ SUBMISSION_PURPOSE = "henvisning fra fastlege"
 
 async def _store(
     gp: CurrentUser,
+    actor: Actor,
     data: ReferralCreate,
     scoped_key: str | None,
     data_hash: str,
@@ -175,7 +182,8 @@ async def _store(
     national_id = validate_national_id(data.patient.national_id)
     values = _referral_values(gp, data, source, now)
     if scoped_key is None and not is_sqlite():
-        return _receipt(await _store_in_one_statement(national_id, values, now), values)
+        referral_id = await _store_in_one_statement(national_id, values, now, actor.client)
+        return _receipt(referral_id, values)
     async with write_transaction():
         if scoped_key and (earlier := await _replay(scoped_key, data_hash)):
             return earlier
@@ -205,7 +213,7 @@ async def _store(
                 )
             )
         await audit.record(
-            _gp_actor(gp, source),
+            actor,
             AuditAction.CREATE,
             "referral",
             referral_id,
@@ -232,7 +240,7 @@ def _receipt(referral_id: int, values: dict[str, Any]) -> Submission:
 def _one_statement_sql(columns: tuple[str, ...]) -> str:
     """PostgreSQL only: the patient (found or added), the referral, its first status and the
     audit row in one statement, atomic by itself. Parameters: national ID, the time, the
-    referral's columns as one JSON object, the GP, the audit purpose and the client. (One JSON
+    referral's columns as one JSON object, the audit purpose and the client. (One JSON
     parameter instead of one per column: asyncpg's encoding of 37 parameters was a fifth of a
     submission's CPU time.)"""
     names = ", ".join(
@@ -272,13 +280,15 @@ audit AS (
     INSERT INTO audit_event (occurred_at, actor, actor_role, action, resource_type,
         resource_id, patient_id, referral_id, purpose, client)
     SELECT received_at, gp, '{Role.GP.value}', '{AuditAction.CREATE.value}', 'referral',
-        id::text, patient, id, {{}}::varchar, source FROM referral
+        id::text, patient, id, {{}}::varchar, {{}}::varchar FROM referral
 )
 SELECT id FROM referral
 """  # noqa: S608 - column names are the table's, values are parameters
 
 
-async def _store_in_one_statement(national_id: str, values: dict[str, Any], now: datetime) -> int:
+async def _store_in_one_statement(
+    national_id: str, values: dict[str, Any], now: datetime, client: str
+) -> int:
     """A submission without Idempotency-Key on PostgreSQL: one round trip instead of seven
     (bench/README.md). The same rows as the transaction in ``_store``, as the suite checks on
     both engines."""
@@ -289,6 +299,7 @@ async def _store_in_one_statement(national_id: str, values: dict[str, Any], now:
         now,
         msgspec.json.encode(values).decode(),
         SUBMISSION_PURPOSE,
+        client,
     )
     return int(rows[0]["id"])
 
