@@ -70,7 +70,7 @@ async def test_withdrawal_is_dated_and_audited_and_nav_is_refused_until_consent_
     path = f"/api/v1/referrals/{referral_id}"
     assert (await client.get(path, headers=nav)).status_code == 200
 
-    withdrawn_on = today_in_oslo() - timedelta(days=1)
+    withdrawn_on = today_in_oslo()
     response = await _consent(
         client,
         kari,
@@ -132,3 +132,49 @@ async def test_consent_changes_are_refused_to_nav_and_without_a_valid_date(
     assert "state" in unknown.json()["errors"]
     row = await Referral.select(Referral.nav_consent).where(Referral.id == referral_id).first()
     assert row == {"nav_consent": "given"}
+
+
+async def test_a_change_cannot_be_dated_before_the_one_it_follows(
+    client: httpx.AsyncClient, cast: Cast, annes_referral: dict[str, Any]
+) -> None:
+    """Found trying the service: consent given again «01.11» after a withdrawal «30.11» was
+    stored, and the history read «Trukket tilbake 30.11 … Gitt 01.11» with status «Gitt»."""
+    referral_id = annes_referral["id"]
+    today = today_in_oslo()
+    # As if the referral (and the consent it carried) arrived ten days ago.
+    await NavConsentEvent.update({NavConsentEvent.effective_on: today - timedelta(days=10)}).where(
+        NavConsentEvent.referral == referral_id
+    )
+    kari = await bearer(cast["kari"])
+    before_referral = await _consent(
+        client,
+        kari,
+        referral_id,
+        state="withdrawn",
+        effective_on=(today - timedelta(days=11)).isoformat(),
+    )
+    assert before_referral.status_code == 422
+    withdrawn_on = today - timedelta(days=2)
+    withdrawn = await _consent(
+        client, kari, referral_id, state="withdrawn", effective_on=withdrawn_on.isoformat()
+    )
+    assert withdrawn.status_code == 204
+    earlier = await _consent(
+        client,
+        kari,
+        referral_id,
+        state="given",
+        effective_on=(today - timedelta(days=5)).isoformat(),
+    )
+    assert earlier.status_code == 422
+    assert earlier.json()["errors"] == {
+        "effective_on": "Datoen kan ikke være før forrige endring av samtykket "
+        f"({withdrawn_on:%d.%m.%Y})."
+    }
+    row = await Referral.select(Referral.nav_consent).where(Referral.id == referral_id).first()
+    assert row == {"nav_consent": "withdrawn"}
+    assert await NavConsentEvent.count().where(NavConsentEvent.referral == referral_id) == 2
+    same_day = await _consent(
+        client, kari, referral_id, state="given", effective_on=withdrawn_on.isoformat()
+    )
+    assert same_day.status_code == 204

@@ -311,8 +311,9 @@ async def change_consent(
     note; audited. From then on NAV's access follows the new state.
 
     403 for the NAV counsellor and for a case the user may not read; 422 for another state,
-    a date in the future or a note over 500 characters; 409 when the consent already is in
-    that state (withdrawing consent that was never given included).
+    a date in the future or before the previous change, or a note over 500 characters; 409
+    when the consent already is in that state (withdrawing consent that was never given
+    included).
     """
     if user.role not in CLINIC_STAFF or user.role is Role.NAV_COUNSELLOR:
         raise Forbidden("Bare koordinator og behandlere kan registrere samtykke.")
@@ -337,6 +338,21 @@ async def change_consent(
             )
         if state is NavConsent.GIVEN and current is NavConsent.GIVEN:
             raise Conflict("Samtykket er allerede registrert som gitt.")
+        latest = await (
+            NavConsentEvent.select(NavConsentEvent.effective_on)
+            .where(NavConsentEvent.referral == referral_id)
+            .order_by(NavConsentEvent.effective_on, ascending=False)
+            .first()
+        )
+        if latest is not None and effective_on < latest["effective_on"]:
+            # The history is read in date order: an earlier date would put this change
+            # before the one it answers, and the current state would no longer be the last.
+            raise InvalidInput(
+                {
+                    "effective_on": "Datoen kan ikke være før forrige endring av samtykket "
+                    f"({latest['effective_on']:%d.%m.%Y})."
+                }
+            )
         await NavConsentEvent.insert(
             NavConsentEvent(
                 referral=referral_id,
