@@ -265,19 +265,11 @@ async def _accept(
     national_id = validate_national_id(message.patient_id)
     referral_id = None if message.serv_type == "N" else await _original_referral(message)
     errors: list[tuple[str, str]] = []
+    patient_id: int | None = None
+    # The log row is written last, with its AppRec, in the same transaction: a concurrent
+    # delivery of the same MsgId fails on dedupe_key at that INSERT and rolls back whole
+    # (``receive`` then answers with the AppRec stored by the one that won).
     async with write_transaction():
-        message_id = await insert_row(
-            HealthMessage,
-            {
-                "direction": "in",
-                "dedupe_key": f"in:{message.msg_id}",
-                "msg_id": message.msg_id,
-                **_columns(message, None),
-                "body_sha256": digest,
-                "raw_xml": raw.decode("utf-8", errors="replace"),
-                "received_at": now,
-            },
-        )
         if referral_id is None:
             gp = await find_or_register_gp(
                 name=message.gp_name or message.sender_person_name,
@@ -286,7 +278,7 @@ async def _accept(
                 workplace_name=message.sender_name,
                 workplace_phone=message.gp_phone,
             )
-            referral_id, reference = await referrals.receive_referral(
+            referral_id, reference, patient_id = await referrals.receive_referral(
                 actor, gp, _referral_data(message, national_id), now
             )
             for attachment in message.attachments:
@@ -319,22 +311,32 @@ async def _accept(
             )
         status = 3 if errors else 1
         xml = _apprec(message, status, errors, now)
-        await HealthMessage.update(
+        message_id = await insert_row(
+            HealthMessage,
             {
-                HealthMessage.apprec_status: status,
-                HealthMessage.apprec_errors: json.dumps(errors, ensure_ascii=False),
-                HealthMessage.apprec_xml: xml.decode(),
-                HealthMessage.referral: referral_id,
-                HealthMessage.outcome: outcome[:200],
-            }
-        ).where(HealthMessage.id == message_id)
+                "direction": "in",
+                "dedupe_key": f"in:{message.msg_id}",
+                "msg_id": message.msg_id,
+                **_columns(message, None),
+                "body_sha256": digest,
+                "raw_xml": raw.decode("utf-8", errors="replace"),
+                "received_at": now,
+                "apprec_status": status,
+                "apprec_errors": json.dumps(errors, ensure_ascii=False),
+                "apprec_xml": xml.decode(),
+                "referral": referral_id,
+                "outcome": outcome[:200],
+            },
+        )
         await audit.record(
             actor,
             AuditAction.CREATE,
             "health_message",
             message_id,
             purpose="helsemelding mottatt",
-            patient_id=await referrals.patient_of(referral_id),
+            patient_id=patient_id
+            if patient_id is not None
+            else await referrals.patient_of(referral_id),
             referral_id=referral_id,
         )
     return Answer(status, xml, message_id)
@@ -455,7 +457,9 @@ async def _accept_dialog(
     if validate_national_id(message.patient_id) != addressee.national_id:
         raise _Rejected(("E35", "Pasienten i svaret er ikke pasienten spørsmålet gjaldt."))
     text = "\n\n".join(note for _, _, note in dialog.notes if note)
-    async with write_transaction():
+    async with write_transaction():  # the log row last, as in _accept
+        outcome = await referrals.answer_from_message(actor, referral_id, text)
+        xml = _apprec(message, 1, [], now)
         message_id = await insert_row(
             HealthMessage,
             {
@@ -466,19 +470,13 @@ async def _accept_dialog(
                 "body_sha256": digest,
                 "raw_xml": raw.decode("utf-8", errors="replace"),
                 "received_at": now,
+                "apprec_status": 1,
+                "apprec_errors": "[]",
+                "apprec_xml": xml.decode(),
                 "referral": referral_id,
+                "outcome": (outcome or "Svar fra fastlege")[:200],
             },
         )
-        outcome = await referrals.answer_from_message(actor, referral_id, text)
-        xml = _apprec(message, 1, [], now)
-        await HealthMessage.update(
-            {
-                HealthMessage.apprec_status: 1,
-                HealthMessage.apprec_errors: "[]",
-                HealthMessage.apprec_xml: xml.decode(),
-                HealthMessage.outcome: (outcome or "Svar fra fastlege")[:200],
-            }
-        ).where(HealthMessage.id == message_id)
         await audit.record(
             actor,
             AuditAction.CREATE,

@@ -63,8 +63,8 @@ class MessageReferral:
 
 async def receive_referral(
     actor: Actor, gp: CurrentUser, data: MessageReferral, received_at: datetime
-) -> tuple[int, str]:
-    """Store a new referral from a message; returns (referral id, reference).
+) -> tuple[int, str, int]:
+    """Store a new referral from a message; returns (referral id, reference, patient id).
 
     received_at is when the message arrived; the deadline is 10 working days from that day
     (pasient- og brukerrettighetsloven § 2-2), as for the form.
@@ -132,7 +132,7 @@ async def receive_referral(
         patient_id=patient_id,
         referral_id=referral_id,
     )
-    return referral_id, reference
+    return referral_id, reference, patient_id
 
 
 async def _locked(referral_id: int) -> dict[str, object]:
