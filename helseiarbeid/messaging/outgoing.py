@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lxml import etree
@@ -627,3 +627,34 @@ def onward_referral(
     _sub(requested, h, "Priority", V="N", DN="Elektiv/Ordinær (elektiv)")
     _pdf_ref_doc(root, letter, title, now)
     return _checked(root, msg_id, TYPE_ONWARD_REFERRAL[0])
+
+
+def describe_sent(root: etree._Element) -> SentContent:
+    """:func:`describe`, also for the question to the GP (its ``Foresporsel``: subject
+    ``EmneSporsmal``, text ``Sporsmal``) and the onward referral (Henvisning 2.0: the PROB
+    text; the receiver is the health service)."""
+    content = describe(root)
+    ns = {
+        "mh": NS_MSGHEAD,
+        "d": NS_DIALOG_11,
+        "h": "http://ehelse.no/xmlstds/henvisning/2017-11-30",
+    }
+    request = root.find(".//d:Dialogmelding/d:Foresporsel", ns)
+    if request is not None:
+        question = request.find("d:Sporsmal", ns)
+        return replace(
+            content,
+            subject=(request.findtext("d:EmneSporsmal", "", ns) or "Spørsmål").strip(),
+            text="".join(str(part) for part in question.itertext()).strip()
+            if question is not None
+            else "",
+        )
+    henvisning = root.find("mh:Document/mh:RefDoc/mh:Content/h:Henvisning", ns)
+    if henvisning is not None:
+        return replace(
+            content,
+            subject="Henvisning videre",
+            text=(henvisning.findtext("h:ReasonAsText/h:TextResultValue", "", ns) or "").strip(),
+            gp_name="",
+        )
+    return content
