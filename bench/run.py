@@ -92,6 +92,14 @@ def _rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (``/proc/<pid>/stat``), in seconds."""
+    if not pid:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _timed(client: httpx.Client, url: str, n: int, **headers: str) -> list[float]:
     times = []
     for _ in range(n):
@@ -278,6 +286,7 @@ class Served:
     tokens: dict[str, str]
     env: dict[str, str]
     generate_seconds: float
+    server_pid: int = 0
 
 
 def _prepare(engine: str, referrals: int, pg_url: str) -> Served:
@@ -364,6 +373,7 @@ def _messages(client: httpx.Client, served: Served, count: int = 2000) -> dict[s
         "Content-Type": "application/xml",
     }
     times = []
+    cpu_before = _cpu_seconds(served.server_pid)
     started = time.perf_counter()
     for number in range(count):
         body = example.replace(msg_id, f"bench-{number:08d}".encode())
@@ -373,7 +383,9 @@ def _messages(client: httpx.Client, served: Served, count: int = 2000) -> dict[s
         if response.status_code != 200 or b'<Status V="1"' not in response.content:
             raise RuntimeError(f"message {number}: {response.status_code} {response.text[:300]}")
     total = time.perf_counter() - started
+    cpu = _cpu_seconds(served.server_pid) - cpu_before
     return {
+        "message_server_cpu_ms": cpu * 1000 / count,
         "message_p50": _p(times, 50),
         "message_p95": _p(times, 95),
         "message_p99": _p(times, 99),
@@ -389,6 +401,7 @@ def _phase(
     port = _free_port()
     server = _serve(["-m", "helseiarbeid", "serve", "--port", str(port)], served.env, port)
     served.base = f"http://127.0.0.1:{port}"
+    served.server_pid = server.pid
     try:
         with httpx.Client(base_url=served.base, timeout=60) as client:
             figures = measure(client, served)
@@ -662,6 +675,12 @@ def _write_messages(
         _row(
             f"throughput over the {count} messages, one at a time",
             f"{f['message_rate']:.0f} messages/s",
+            "—",
+            True,
+        ),
+        _row(
+            "CPU time of the server process per message (the app's own work, whatever the load)",
+            f"{f['message_server_cpu_ms']:.1f} ms",
             "—",
             True,
         ),
