@@ -12,8 +12,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from helseiarbeid.core.outbox import OutboxMessage
-from helseiarbeid.core.tables import AuditEvent
+from helseiarbeid.core.tables import AuditEvent, OutboxMessage
 from helseiarbeid.messaging import outgoing
 from helseiarbeid.messaging.standards import NS_DIALOG_11, NS_MSGHEAD, SchemaSet, validate
 from helseiarbeid.messaging.tables import HealthMessage
@@ -300,3 +299,24 @@ async def test_a_referral_from_the_web_sends_no_message(
     )
     assert asked.status_code == 201, asked.text
     assert await HealthMessage.count() == 0
+
+
+async def test_an_invalid_question_message_undoes_the_question(
+    client: httpx.AsyncClient, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The question and its message are one transaction: a message that fails its XSD leaves
+    no question, no history entry and nothing to send."""
+    await post_message(client, cast, example(NEW_20))
+    referral = await Referral.select(Referral.id, Referral.version).first()
+    assert referral is not None
+    pathway = Pathway(client, cast, referral["id"])
+    monkeypatch.setattr(outgoing, "QUESTION_SYSTEM", "ikke en OID")
+    asked = await pathway.post(
+        "frida", "/assessment", {"decision": "more_information", "reason": QUESTION}
+    )
+    assert asked.status_code == 500
+    assert await InformationRequest.count() == 0
+    assert await HealthMessage.count().where(HealthMessage.direction == "out") == 0
+    assert await OutboxMessage.count() == 0
+    after = await Referral.select(Referral.version).where(Referral.id == referral["id"]).first()
+    assert after == {"version": referral["version"]}
