@@ -184,6 +184,9 @@ class OnwardReferralCreate(Schema):
     destination_type: Destination
     destination_name: ShortText
     reason: Text
+    # The health service's HER-id (Adresseregisteret): the referral then also goes to it as a
+    # health message (Henvisning 2.0, HENVISNING_VIDERE). Empty: the letter only.
+    destination_her_id: Annotated[str, msgspec.Meta(max_length=16)] = ""
 
 
 class OnwardReferralOut(Schema):
@@ -193,6 +196,8 @@ class OnwardReferralOut(Schema):
     reason: str
     created_at: datetime
     letter_url: str
+    destination_her_id: str = ""
+    sent_as_message: bool = False
 
 
 class ResponsibleUpdate(Schema):

@@ -12,8 +12,15 @@ from typing import Any
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.errors import NotFound
-from helseiarbeid.messaging.outgoing import SentContent, describe
-from helseiarbeid.messaging.reading import ROOTS, ReceivedReferral, read
+from helseiarbeid.messaging.outgoing import SentContent, describe_sent
+from helseiarbeid.messaging.reading import (
+    DIALOG_TYPES,
+    ROOTS,
+    ReceivedDialog,
+    ReceivedReferral,
+    read,
+    read_dialog,
+)
 from helseiarbeid.messaging.standards import NotWellFormed, parse, validate
 from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals import services as referrals
@@ -44,8 +51,10 @@ class MessageSummary:
 @dataclass(frozen=True)
 class MessageView:
     summary: MessageSummary
-    message: ReceivedReferral | None  # a received referral; None when unreadable or sent
+    message: ReceivedReferral | None  # a received message's head and referral; None when
+    # unreadable or sent
     sent: SentContent | None  # a sent message read back; None for a received one
+    dialog: ReceivedDialog | None = None  # a received Dialogmelding (the GP's answer)
 
 
 def _delivery(row: dict[str, Any]) -> str:
@@ -124,13 +133,17 @@ async def read_message(actor: Actor, message_id: int) -> MessageView:
         raise NotFound("Meldingen finnes ikke.")
     message = None
     sent = None
+    dialog = None
     try:
         root = parse(row["raw_xml"].encode())
         kind = ROOTS.get(root.tag)
         if row["direction"] == "out":
-            sent = describe(root)
+            sent = describe_sent(root)
         elif kind is not None and not validate(kind[0], root):
             message = read(root)
+            if row["msg_type"] in DIALOG_TYPES:
+                dialog = read_dialog(root)
+                message = dialog.head
     except NotWellFormed:
         message = None
     referral_id = row["referral"]
@@ -144,4 +157,4 @@ async def read_message(actor: Actor, message_id: int) -> MessageView:
         patient_id=patient_id,
         referral_id=referral_id,
     )
-    return MessageView(_summary(row), message, sent)
+    return MessageView(_summary(row), message, sent, dialog)

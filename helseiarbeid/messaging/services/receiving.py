@@ -8,6 +8,12 @@ or not a valid fødselsnummer/D-number (E31); patient name missing (E32); the re
 HPR number missing or malformed (E20); a change or cancellation of a referral not received
 here (X99). A rejected message is kept in the log only.
 
+A Dialogmelding 1.1 (``DIALOG_HELSEFAGLIG``) is taken as the GP's answer to a question the
+team sent (``ConversationRef`` naming it): attached to the open question, or, when none is
+open, kept as supplementary information with the team alerted; one that names no question
+sent from here, comes from another office, or is about another patient is rejected
+(X99, X99, E35); a question from the GP (``Foresporsel``) is not supported here (T10).
+
 A valid new referral (ServType N) becomes a referral through ``referrals.services``; a part
 that cannot be used (an attachment that does not decode) gives status 3. The same MsgId
 again is answered with the stored AppRec and changes nothing; the unique ``dedupe_key`` is
@@ -32,7 +38,16 @@ from helseiarbeid.core.database import insert_row, is_unique_violation, write_tr
 from helseiarbeid.core.identifiers import IdentifierError, validate_hpr_number, validate_national_id
 from helseiarbeid.core.users import find_or_register_gp
 from helseiarbeid.messaging import apprec
-from helseiarbeid.messaging.reading import MSGHEAD_TYPES, ROOTS, ReceivedReferral, msg_id_of, read
+from helseiarbeid.messaging.reading import (
+    DIALOG_TYPES,
+    MSGHEAD_TYPES,
+    ROOTS,
+    ReceivedDialog,
+    ReceivedReferral,
+    msg_id_of,
+    read,
+    read_dialog,
+)
 from helseiarbeid.messaging.standards import NotWellFormed, parse, validate
 from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals import services as referrals
@@ -95,6 +110,8 @@ async def receive(raw: bytes, actor: Actor) -> Answer:
         return await _reject(raw, digest, now, actor, root, rejected.errors, msg_id=msg_id)
     for attempt in range(3):
         try:
+            if isinstance(message, ReceivedDialog):
+                return await _accept_dialog(raw, digest, now, actor, message)
             return await _accept(raw, digest, now, actor, message)
         except _Rejected as rejected:
             return await _reject(raw, digest, now, actor, root, rejected.errors, msg_id=msg_id)
@@ -131,7 +148,7 @@ class _DuplicateId(Exception):
     pass
 
 
-def _check(root: etree._Element, msg_id: str) -> ReceivedReferral:
+def _check(root: etree._Element, msg_id: str) -> ReceivedReferral | ReceivedDialog:
     """All checks before anything is stored (module docstring); raises _Rejected."""
     kind = ROOTS.get(root.tag)
     if kind is None:
@@ -145,9 +162,17 @@ def _check(root: etree._Element, msg_id: str) -> ReceivedReferral:
     if errors:
         raise _Rejected(*errors)
     message = read(root)
-    if message.standard == "Henvisning 2.0" and message.msg_type not in MSGHEAD_TYPES:
+    dialog = None
+    if message.standard == "Henvisning 2.0" and message.msg_type in DIALOG_TYPES:
+        dialog = read_dialog(root)
+        message = dialog.head
+        if dialog.questions or not dialog.notes:
+            raise _Rejected(
+                ("T10", "Bare svar på spørsmål fra klinikken tas imot som dialogmelding.")
+            )
+    elif message.standard == "Henvisning 2.0" and message.msg_type not in MSGHEAD_TYPES:
         raise _Rejected(("T10", f"Meldingstypen {message.msg_type!r} støttes ikke her."))
-    if message.serv_type not in SERV_TYPES:
+    elif message.serv_type not in SERV_TYPES:
         raise _Rejected(("T10", f"Tjenestetypen {message.serv_type!r} støttes ikke."))
     ours = set(get_settings().her_ids)
     if not ours.intersection(message.receiver_her_ids):
@@ -162,6 +187,8 @@ def _check(root: etree._Element, msg_id: str) -> ReceivedReferral:
         raise _Rejected(("E31", str(exc))) from exc
     if not message.patient_name:
         raise _Rejected(("E32", "Pasientens navn mangler."))
+    if dialog is not None:
+        return dialog
     if message.serv_type == "N":
         try:
             validate_hpr_number(message.gp_hpr)
@@ -238,19 +265,11 @@ async def _accept(
     national_id = validate_national_id(message.patient_id)
     referral_id = None if message.serv_type == "N" else await _original_referral(message)
     errors: list[tuple[str, str]] = []
+    patient_id: int | None = None
+    # The log row is written last, with its AppRec, in the same transaction: a concurrent
+    # delivery of the same MsgId fails on dedupe_key at that INSERT and rolls back whole
+    # (``receive`` then answers with the AppRec stored by the one that won).
     async with write_transaction():
-        message_id = await insert_row(
-            HealthMessage,
-            {
-                "direction": "in",
-                "dedupe_key": f"in:{message.msg_id}",
-                "msg_id": message.msg_id,
-                **_columns(message, None),
-                "body_sha256": digest,
-                "raw_xml": raw.decode("utf-8", errors="replace"),
-                "received_at": now,
-            },
-        )
         if referral_id is None:
             gp = await find_or_register_gp(
                 name=message.gp_name or message.sender_person_name,
@@ -259,7 +278,7 @@ async def _accept(
                 workplace_name=message.sender_name,
                 workplace_phone=message.gp_phone,
             )
-            referral_id, reference = await referrals.receive_referral(
+            referral_id, reference, patient_id = await referrals.receive_referral(
                 actor, gp, _referral_data(message, national_id), now
             )
             for attachment in message.attachments:
@@ -292,22 +311,32 @@ async def _accept(
             )
         status = 3 if errors else 1
         xml = _apprec(message, status, errors, now)
-        await HealthMessage.update(
+        message_id = await insert_row(
+            HealthMessage,
             {
-                HealthMessage.apprec_status: status,
-                HealthMessage.apprec_errors: json.dumps(errors, ensure_ascii=False),
-                HealthMessage.apprec_xml: xml.decode(),
-                HealthMessage.referral: referral_id,
-                HealthMessage.outcome: outcome[:200],
-            }
-        ).where(HealthMessage.id == message_id)
+                "direction": "in",
+                "dedupe_key": f"in:{message.msg_id}",
+                "msg_id": message.msg_id,
+                **_columns(message, None),
+                "body_sha256": digest,
+                "raw_xml": raw.decode("utf-8", errors="replace"),
+                "received_at": now,
+                "apprec_status": status,
+                "apprec_errors": json.dumps(errors, ensure_ascii=False),
+                "apprec_xml": xml.decode(),
+                "referral": referral_id,
+                "outcome": outcome[:200],
+            },
+        )
         await audit.record(
             actor,
             AuditAction.CREATE,
             "health_message",
             message_id,
             purpose="helsemelding mottatt",
-            patient_id=await referrals.patient_of(referral_id),
+            patient_id=patient_id
+            if patient_id is not None
+            else await referrals.patient_of(referral_id),
             referral_id=referral_id,
         )
     return Answer(status, xml, message_id)
@@ -386,3 +415,75 @@ async def _reject(
             raise
         return earlier
     return Answer(2, xml, message_id)
+
+
+async def _asked_in(message: ReceivedDialog) -> tuple[int, str]:
+    """The referral and the GP office's HER-id of the question this answer refers to: the
+    ``DIALOG_HELSEFAGLIG`` sent from here whose MsgId is the answer's ``RefToParent`` (else
+    its ``RefToConversation``). Raises _Rejected (X99) when it names none."""
+    names = [name for name in (message.parent, message.conversation) if name]
+    rows = await HealthMessage.select(
+        HealthMessage.msg_id, HealthMessage.referral, HealthMessage.receiver_her_id
+    ).where(
+        (HealthMessage.direction == "out")
+        & (HealthMessage.msg_type == "DIALOG_HELSEFAGLIG")
+        & HealthMessage.referral.is_not_null()
+        & HealthMessage.msg_id.is_in(names or [""])
+    )
+    by_id = {row["msg_id"]: row for row in rows}
+    for name in names:
+        if name in by_id:
+            return int(by_id[name]["referral"]), str(by_id[name]["receiver_her_id"])
+    raise _Rejected(
+        ("X99", "Meldingen viser ikke til et spørsmål sendt herfra (ConversationRef ukjent).")
+    )
+
+
+async def _accept_dialog(
+    raw: bytes, digest: str, now: datetime, actor: Actor, dialog: ReceivedDialog
+) -> Answer:
+    """The GP's answer (Dialogmelding 1.1) to the team's question: attached to the open
+    question as the web answer is (``referrals.answer_from_message``), or kept as
+    supplementary information when none is open. Rejected (status 2) when it refers to no
+    question sent from here (X99), comes from another office than the question went to
+    (X99), or is about another patient (E35)."""
+    message = dialog.head
+    referral_id, office_her_id = await _asked_in(dialog)
+    if office_her_id and message.sender_her_id != office_her_id:
+        raise _Rejected(
+            ("X99", "Svaret kommer fra en annen avsender enn spørsmålet ble sendt til.")
+        )
+    addressee = await referrals.message_addressee(referral_id)
+    if validate_national_id(message.patient_id) != addressee.national_id:
+        raise _Rejected(("E35", "Pasienten i svaret er ikke pasienten spørsmålet gjaldt."))
+    text = "\n\n".join(note for _, _, note in dialog.notes if note)
+    async with write_transaction():  # the log row last, as in _accept
+        outcome = await referrals.answer_from_message(actor, referral_id, text)
+        xml = _apprec(message, 1, [], now)
+        message_id = await insert_row(
+            HealthMessage,
+            {
+                "direction": "in",
+                "dedupe_key": f"in:{message.msg_id}",
+                "msg_id": message.msg_id,
+                **_columns(message, None),
+                "body_sha256": digest,
+                "raw_xml": raw.decode("utf-8", errors="replace"),
+                "received_at": now,
+                "apprec_status": 1,
+                "apprec_errors": "[]",
+                "apprec_xml": xml.decode(),
+                "referral": referral_id,
+                "outcome": (outcome or "Svar fra fastlege")[:200],
+            },
+        )
+        await audit.record(
+            actor,
+            AuditAction.CREATE,
+            "health_message",
+            message_id,
+            purpose="helsemelding mottatt",
+            patient_id=addressee.patient_id,
+            referral_id=referral_id,
+        )
+    return Answer(1, xml, message_id)

@@ -32,11 +32,15 @@ CHANNEL = "health_message"
 STANDARDS = {
     outgoing.TYPE_STATUS_ON_REFERRAL[0]: "Dialogmelding 1.1",
     outgoing.TYPE_EPIKRISE[0]: "Epikrise 1.2",
+    outgoing.TYPE_HEALTH_DIALOGUE[0]: "Dialogmelding 1.1",
+    outgoing.TYPE_ONWARD_REFERRAL[0]: "Henvisning 2.0",
 }
 # The outbox's subject (shown on «Utsendinger»; no health text).
 SUBJECTS = {
     outgoing.TYPE_STATUS_ON_REFERRAL[0]: "Helsemelding til fastlege: status på henvisning",
     outgoing.TYPE_EPIKRISE[0]: "Helsemelding til fastlege: rapport (epikrise)",
+    outgoing.TYPE_HEALTH_DIALOGUE[0]: "Helsemelding til fastlege: spørsmål fra teamet",
+    outgoing.TYPE_ONWARD_REFERRAL[0]: "Helsemelding: henvisning videre",
 }
 
 
@@ -47,12 +51,8 @@ class _Route:
     refers_to: str  # the MsgId of the referral's own message, if it came as one
 
 
-async def _route(referral_id: int) -> _Route | None:
-    """Where a message about the referral goes, or None when the GP cannot receive one."""
-    clinic_her_ids = get_settings().her_ids
-    addressee = await referrals.message_addressee(referral_id)
-    if not clinic_her_ids or not addressee.gp_her_id:
-        return None
+async def _own_msg_id(referral_id: int) -> str:
+    """The MsgId of the message the referral came as ("" for one from the web form)."""
     own = (
         await HealthMessage.select(HealthMessage.msg_id)
         .where(
@@ -62,6 +62,15 @@ async def _route(referral_id: int) -> _Route | None:
         )
         .first()
     )
+    return own["msg_id"] if own else ""
+
+
+async def _route(referral_id: int) -> _Route | None:
+    """Where a message about the referral goes, or None when the GP cannot receive one."""
+    clinic_her_ids = get_settings().her_ids
+    addressee = await referrals.message_addressee(referral_id)
+    if not clinic_her_ids or not addressee.gp_her_id:
+        return None
     office = (
         await HealthMessage.select(HealthMessage.sender_her_id, HealthMessage.sender_name)
         .where(
@@ -80,7 +89,7 @@ async def _route(referral_id: int) -> _Route | None:
         gp_name=addressee.gp_name,
         gp_her_id=addressee.gp_her_id,
     )
-    return _Route(addressee, to, own["msg_id"] if own else "")
+    return _Route(addressee, to, await _own_msg_id(referral_id))
 
 
 def _clinic() -> outgoing.Clinic:
@@ -111,7 +120,11 @@ async def _store(actor: Actor, route: _Route, built: outgoing.Built, outcome: st
             "sender_her_id": clinic.her_ids[0],
             "sender_name": clinic.name[:200],
             "receiver_her_id": route.to.office_her_id,
-            "receiver_name": f"{route.to.gp_name}, {route.to.office_name}"[:200],
+            "receiver_name": (
+                f"{route.to.gp_name}, {route.to.office_name}"
+                if route.to.gp_name
+                else route.to.office_name
+            )[:200],
             "body_sha256": hashlib.sha256(built.xml).hexdigest(),
             "raw_xml": xml,
             "received_at": now,
@@ -180,3 +193,70 @@ async def send_report(
         now=utcnow(),
     )
     return await _store(actor, route, built, "Rapport til fastlege (epikrise med PDF)")
+
+
+async def send_information_request(
+    actor: Actor, referral_id: int, request_id: int, question: str
+) -> int | None:
+    """The team's question to the GP (Dialogmelding 1.1, ``DIALOG_HELSEFAGLIG``, a
+    ``Foresporsel`` whose ``DokIdForesp`` is ``request_id``); the GP's answer comes back
+    through ``receive`` and is attached to the open question. Registered with
+    ``referrals.register_question_hook``, so it runs inside the question's transaction.
+
+    Returns the health_message id, or None when the GP cannot receive messages.
+    Raises SchemaError (a fault of this code) if the message is not valid.
+    """
+    route = await _route(referral_id)
+    if route is None:
+        return None
+    built = outgoing.information_request(
+        clinic=_clinic(),
+        to=route.to,
+        patient=_patient(route.addressee),
+        question=question,
+        request_id=str(request_id),
+        refers_to=route.refers_to,
+        now=utcnow(),
+    )
+    return await _store(actor, route, built, "Spørsmål til fastlege (helsefaglig dialog)")
+
+
+referrals.register_question_hook(send_information_request)
+
+
+async def send_onward_referral(
+    actor: Actor,
+    referral_id: int,
+    *,
+    service_name: str,
+    service_her_id: str,
+    author_name: str,
+    author_hpr: str,
+    reason: str,
+    letter: bytes,
+    title: str,
+) -> int | None:
+    """An onward referral to a health service with a HER-id (Henvisning 2.0,
+    ``HENVISNING_VIDERE``), signed by the clinician (HPR), the letter PDF attached. Call inside
+    the onward referral's write transaction.
+
+    Returns the health_message id, or None when the clinic has no HER-ids configured or
+    ``service_her_id`` is empty. Raises SchemaError (a fault of this code) if not valid.
+    """
+    if not get_settings().her_ids or not service_her_id:
+        return None
+    addressee = await referrals.message_addressee(referral_id)
+    to = outgoing.GpAddress(service_name, service_her_id, "", "")
+    route = _Route(addressee, to, await _own_msg_id(referral_id))
+    built = outgoing.onward_referral(
+        clinic=_clinic(),
+        to=outgoing.ServiceAddress(service_name, service_her_id),
+        patient=_patient(addressee),
+        author=outgoing.Clinician(author_name, author_hpr),
+        reason=reason,
+        letter=letter,
+        title=title,
+        refers_to=route.refers_to,
+        now=utcnow(),
+    )
+    return await _store(actor, route, built, f"Henvisning videre til {service_name}")

@@ -29,11 +29,15 @@ from helseiarbeid.referrals.services.documents import (
     store_document,
 )
 from helseiarbeid.referrals.services.information import (
+    ANSWER_AFTER_DECISION,
     ANSWER_RECEIVED,
     QUESTION_ASKED,
     WAITING_FOR_ANSWER_SQL,
+    QuestionHook,
+    answer_from_message,
     answer_information,
     answer_states,
+    register_question_hook,
     request_information,
 )
 from helseiarbeid.referrals.services.reading import (
@@ -76,6 +80,7 @@ from helseiarbeid.referrals.services.submission import (
 from helseiarbeid.referrals.services.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, validate
 
 __all__ = [
+    "ANSWER_AFTER_DECISION",
     "ANSWER_RECEIVED",
     "ASSESSMENT_WORKING_DAYS",
     "DOCUMENT_FILE_NAMES",
@@ -93,9 +98,11 @@ __all__ = [
     "DocumentInfo",
     "MessageReferral",
     "PatientIdentity",
+    "QuestionHook",
     "ReasonNeeded",
     "Submission",
     "access_columns",
+    "answer_from_message",
     "answer_information",
     "answer_states",
     "assessment_target",
@@ -125,6 +132,7 @@ __all__ = [
     "record_event",
     "record_reason",
     "record_waiting_times",
+    "register_question_hook",
     "request_hash",
     "request_information",
     "require_access",

@@ -63,8 +63,8 @@ class MessageReferral:
 
 async def receive_referral(
     actor: Actor, gp: CurrentUser, data: MessageReferral, received_at: datetime
-) -> tuple[int, str]:
-    """Store a new referral from a message; returns (referral id, reference).
+) -> tuple[int, str, int]:
+    """Store a new referral from a message; returns (referral id, reference, patient id).
 
     received_at is when the message arrived; the deadline is 10 working days from that day
     (pasient- og brukerrettighetsloven § 2-2), as for the form.
@@ -132,7 +132,7 @@ async def receive_referral(
         patient_id=patient_id,
         referral_id=referral_id,
     )
-    return referral_id, reference
+    return referral_id, reference, patient_id
 
 
 async def _locked(referral_id: int) -> dict[str, object]:
@@ -179,7 +179,7 @@ async def change_from_message(
         await record_event(
             actor, referral_id, "Tilleggsopplysninger fra fastlege etter vurdering (melding)"
         )
-        await _alert_team(row, "fastlegen har sendt en endring etter at saken ble vurdert")
+        await alert_team(row, "fastlegen har sendt en endring etter at saken ble vurdert")
         outcome = "Lagt ved som tilleggsopplysninger; teamet er varslet."
     await audit.record(
         actor,
@@ -203,7 +203,7 @@ async def cancel_from_message(actor: Actor, referral_id: int, *, comment: str) -
         await change_status(actor, referral_id, Status.WITHDRAWN, reason=reason[:2000])
         return "Henvisningen er trukket tilbake."
     await record_event(actor, referral_id, reason[:2000])
-    await _alert_team(row, "fastlegen har kansellert henvisningen etter at saken ble vurdert")
+    await alert_team(row, "fastlegen har kansellert henvisningen etter at saken ble vurdert")
     await audit.record(
         actor,
         AuditAction.UPDATE,
@@ -216,7 +216,7 @@ async def cancel_from_message(actor: Actor, referral_id: int, *, comment: str) -
     return "Saken var allerede vurdert; teamet er varslet."
 
 
-async def _alert_team(row: dict[str, object], what: str) -> None:
+async def alert_team(row: dict[str, object], what: str) -> None:
     """Mail the case's responsible and the coordinators (no health text: the reference only)."""
     query = User.select(User.email).where(
         (User.is_active == True)  # noqa: E712 - Piccolo builds SQL from ==
