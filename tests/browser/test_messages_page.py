@@ -21,6 +21,7 @@ from helseiarbeid.referrals import services as referrals
 from helseiarbeid.settings import get_settings
 from tests.browser.conftest import page_as, screenshot
 from tests.cast import Cast
+from tests.messaging import gp_record_system
 from tests.messaging.conftest import HER_IDS, NEW_20, example
 
 pytestmark = pytest.mark.browser
@@ -174,7 +175,7 @@ async def dialogue(cast: Cast, her_ids: None) -> None:
         .first()
     )
     assert question is not None
-    reply = outgoing.answer_to_request(
+    reply = gp_record_system.answer_to_request(
         sender=outgoing.Clinic("Kattskinnet legesenter", ("91096",)),
         clinician=outgoing.GpAddress(
             "Kattskinnet legesenter", "91096", "August September", "91100"

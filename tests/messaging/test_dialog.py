@@ -20,6 +20,7 @@ from helseiarbeid.referrals.tables import InformationRequest, Referral, StatusCh
 from helseiarbeid.settings import get_settings
 from tests.cast import Cast, bearer
 from tests.clinic_track.conftest import Pathway
+from tests.messaging import gp_record_system
 from tests.messaging.conftest import (
     NEW_20,
     error_codes,
@@ -82,7 +83,7 @@ def _answer_xml(
     to: outgoing.Clinic = CLINIC,
     patient: outgoing.PatientRef = PATIENT,
 ) -> bytes:
-    return outgoing.answer_to_request(
+    return gp_record_system.answer_to_request(
         sender=office,
         clinician=GP,
         to=to,
@@ -236,7 +237,7 @@ async def test_a_bad_answer_is_rejected_with_the_right_code(
 ) -> None:
     pathway, question_id = await _referral_asked(client, cast)
     if case == "unknown conversation":
-        body = outgoing.answer_to_request(
+        body = gp_record_system.answer_to_request(
             sender=OFFICE,
             clinician=GP,
             to=CLINIC,
