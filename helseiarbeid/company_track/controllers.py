@@ -35,7 +35,6 @@ from helseiarbeid.company_track.schemas import (
 from helseiarbeid.core.clock import OSLO, today_in_oslo
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.forms import convert as convert_form
-from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
@@ -405,7 +404,7 @@ class CompanyPageController(Controller):
                 "text": text,
                 "problems": problems or [],
                 "stored": stored,
-                "example_org": synthetic_org_number(1),
+                "example_quarter": services.Quarter.of(today_in_oslo()).back(1),
             },
             status_code=422 if problems else 200,
         )
