@@ -21,6 +21,7 @@ from helseiarbeid.company_track.schemas import (
     EvaluationRecord,
     FigureIn,
     GoalCreate,
+    GoalDirection,
     GoalMeasure,
     GoalOut,
     ProgrammeOut,
@@ -487,6 +488,7 @@ class CompanyPageController(Controller):
                 "kinds": list(SessionKind),
                 "parts": services.plan_parts(programme),
                 "measures": list(GoalMeasure),
+                "directions": list(GoalDirection),
                 "team": await services.team_for_booking(),
                 "completion": await services.completion_findings(programme_id),
                 "section": section,
@@ -665,7 +667,9 @@ class CompanyPageController(Controller):
         cleaned = {
             k: str(v).replace(",", ".") if k in ("baseline", "target") else v
             for k, v in data.items()
-            if not (k in ("baseline", "due_year", "due_quarter") and not str(v).strip())
+            if not (
+                k in ("baseline", "due_year", "due_quarter", "direction") and not str(v).strip()
+            )
         }
         return await self._act(
             request,
