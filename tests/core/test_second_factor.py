@@ -214,9 +214,15 @@ async def test_the_admin_resets_a_lost_authenticator_and_it_is_audited(
     await sign_in(client, cast["ada"])
     users_page = await client.get("/admin/users")
     assert "Nullstill totrinnsinnlogging for Frida Fysikalsk" in users_page.text
+    path = f"/admin/users/{cast['frida'].id}/totrinn/nullstill"
+    # Found trying the service: «Nullstill» acted at once. Without the box ticked, nothing.
+    unconfirmed = await client.post(path, data={"_csrf_token": await csrf_token(client)})
+    assert unconfirmed.status_code == 422
+    assert "Kryss av for å bekrefte at totrinnsinnloggingen skal nullstilles." in (unconfirmed.text)
+    assert f'id="bekreft-totrinn-{cast["frida"].id}"' in unconfirmed.text
+    assert await totp.is_enrolled(cast["frida"].id)
     response = await client.post(
-        f"/admin/users/{cast['frida'].id}/totrinn/nullstill",
-        data={"_csrf_token": await csrf_token(client)},
+        path, data={"_csrf_token": await csrf_token(client), "bekreft": "ja"}
     )
     assert response.status_code == 303
     assert not await totp.is_enrolled(cast["frida"].id)
