@@ -9,10 +9,11 @@ from helseiarbeid.messaging.services.log import (
     list_messages,
     read_message,
 )
-from helseiarbeid.messaging.services.receiving import Answer, receive
+from helseiarbeid.messaging.services.receiving import NO_SENDER, Answer, receive
 from helseiarbeid.messaging.services.sending import send_referral_status, send_report
 
 __all__ = [
+    "NO_SENDER",
     "Answer",
     "MessageSummary",
     "MessageView",
