@@ -47,6 +47,7 @@ async def test_the_password_alone_leads_only_to_the_code_page(
     page = await client.get("/login/kode")
     assert page.status_code == 200
     assert "Bekreft at det er deg" in page.text
+    assert "make totp-code EMAIL=kari@test.example" in page.text  # a demo account, in a demo
     assert (await client.get("/")).headers.get("location", "").startswith("/login")
 
 
@@ -193,6 +194,12 @@ async def test_enrolment_with_qr_code_then_recovery_codes_work_once(
     stored = await RecoveryCode.select(RecoveryCode.code_hash)
     assert not {row["code_hash"] for row in stored} & set(codes)  # only digests are stored
 
+    client.cookies.clear()
+    await _password(client, "per@test.example")
+    # Found trying the service: the demo hint showed for an account with its own authenticator.
+    code_page = await client.get("/login/kode")
+    assert "Bekreft at det er deg" in code_page.text
+    assert "make totp-code" not in code_page.text
     for attempt in ("first", "second"):
         client.cookies.clear()
         await _password(client, "per@test.example")
