@@ -261,7 +261,8 @@ def messages() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def messages_receive(account: str, files: tuple[str, ...]) -> None:
     """Receive each FILE as POST /api/v1/messages would, and print its AppRec XML. Exit 1 when
-    a message was rejected (AppRec status 2), with its file name and error codes on stderr."""
+    a message was rejected (AppRec status 2), with its file name and error codes on stderr (and
+    no AppRec when its sender could not be read, see ``messaging.services.receiving``)."""
     from pathlib import Path
 
     from helseiarbeid.core import users
@@ -281,10 +282,14 @@ def messages_receive(account: str, files: tuple[str, ...]) -> None:
     answers = _run(receive_all())
     rejected = False
     for name, answer in zip(files, answers, strict=True):
-        click.echo(answer.apprec_xml.decode())
+        if answer.apprec_xml is not None:
+            click.echo(answer.apprec_xml.decode())
         if answer.status == 2:
             rejected = True
-            click.echo(f"{name}: avvist (AppRec status 2)", err=True)
+            codes = ", ".join(f"{code} {text}" for code, text in answer.errors)
+            click.echo(f"{name}: avvist (AppRec status 2): {codes}", err=True)
+            if answer.apprec_xml is None:
+                click.echo(f"{name}: {services.NO_SENDER}", err=True)
     if rejected:
         sys.exit(1)
 

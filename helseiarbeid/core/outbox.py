@@ -131,6 +131,12 @@ async def smtp_transport(message: Outgoing) -> None:
 TRANSPORTS: dict[str, Transport] = {"mail": smtp_transport}
 
 
+def has_transport(channel: str) -> bool:
+    """Whether the channel's messages can leave: a transport is registered for it (else they
+    wait in the outbox until one is)."""
+    return channel in TRANSPORTS
+
+
 # ---------------------------------------------------------------------------------------------
 # The worker
 

@@ -54,16 +54,32 @@ class MessageApiController(Controller):
         responses=api_errors(403, 415, body=True),
         operation_class=_XmlBodyOperation,
     )
-    async def receive(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+    async def receive(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Receive one health message (MsgHead 1.2 with Henvisning 2.0, or Henvisning 1.1 /
         1.0) as an ``application/xml`` body; answers 200 with its AppRec 1.1, also when the
-        message is rejected (AppRec status 2). 413 above 8 MiB, 415 for another media type,
-        422 without a body.
+        message is rejected (AppRec status 2). When the sender's HER-id cannot be read (not
+        well-formed XML, an unknown kind of message, no sender HER-id), there is no one to send
+        an AppRec to: the message is logged as rejected and the answer is 422 with
+        ``errors`` mapping each AppRec error code (8221) to its Norwegian text, for the
+        message server to reject it by. 413 above 8 MiB, 415 for another media type, 422
+        without a body.
         """
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in XML_TYPES:
             raise HTTPException(status_code=415, detail="Meldingen må sendes som application/xml.")
         answer = await services.receive(await request.body(), actor_of(request))
+        if answer.apprec_xml is None:
+            # Rejected and logged, but there is no sender to address an AppRec to.
+            return Response(
+                {
+                    "status_code": 422,
+                    "detail": services.NO_SENDER,
+                    "errors": dict(answer.errors),
+                },
+                status_code=422,
+                media_type="application/json",
+                headers={"AppRec-Status": str(answer.status)},
+            )
         return Response(
             answer.apprec_xml,
             status_code=200,

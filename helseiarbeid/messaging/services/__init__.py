@@ -9,7 +9,7 @@ from helseiarbeid.messaging.services.log import (
     list_messages,
     read_message,
 )
-from helseiarbeid.messaging.services.receiving import Answer, receive
+from helseiarbeid.messaging.services.receiving import NO_SENDER, Answer, receive
 from helseiarbeid.messaging.services.sending import (
     send_information_request,
     send_onward_referral,
@@ -18,6 +18,7 @@ from helseiarbeid.messaging.services.sending import (
 )
 
 __all__ = [
+    "NO_SENDER",
     "Answer",
     "MessageSummary",
     "MessageView",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from helseiarbeid.core import audit
+from helseiarbeid.core import audit, outbox
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.errors import NotFound
 from helseiarbeid.messaging.outgoing import SentContent, describe_sent
@@ -21,6 +21,8 @@ from helseiarbeid.messaging.reading import (
     read,
     read_dialog,
 )
+from helseiarbeid.messaging.services.receiving import NO_RECEIPT_OUTCOME
+from helseiarbeid.messaging.services.sending import CHANNEL
 from helseiarbeid.messaging.standards import NotWellFormed, parse, validate
 from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals import services as referrals
@@ -46,6 +48,10 @@ class MessageSummary:
     # A sent message's delivery: "venter" (in the outbox), "sendt" or "feilet"; "" if received.
     delivery: str
     delivery_error: str
+    # Why a sent message is still waiting, for the page ("" when it is not waiting).
+    waiting_because: str
+    # A received message answered with no AppRec (its sender could not be read).
+    no_receipt: bool
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,22 @@ def _delivery(row: dict[str, Any]) -> str:
     return "venter"
 
 
+NO_CONNECTION = (
+    "Tilkoblingen til meldingstjeneren (Norsk Helsenett) er ikke satt opp ennå. Meldingen "
+    "ligger trygt i utboksen og sendes når tilkoblingen er på plass; fastlegen ser det samme "
+    "i portalen så lenge."
+)
+IN_THE_OUTBOX = "Meldingen ligger i utboksen og sendes i løpet av kort tid."
+
+
+def _waiting_because(delivery: str) -> str:
+    if delivery != "venter":
+        return ""
+    return IN_THE_OUTBOX if outbox.has_transport(CHANNEL) else NO_CONNECTION
+
+
 def _summary(row: dict[str, Any]) -> MessageSummary:
+    delivery = _delivery(row)
     return MessageSummary(
         id=row["id"],
         direction=row["direction"],
@@ -84,8 +105,10 @@ def _summary(row: dict[str, Any]) -> MessageSummary:
         referral_id=row["referral"],
         referral_reference=row["referral.reference"] or "",
         outcome=row["outcome"],
-        delivery=_delivery(row),
+        delivery=delivery,
         delivery_error=row["outbox_message.last_error"] or "",
+        waiting_because=_waiting_because(delivery),
+        no_receipt=row["direction"] == "in" and row["outcome"] == NO_RECEIPT_OUTCOME,
     )
 
 

@@ -14,6 +14,16 @@ open, kept as supplementary information with the team alerted; one that names no
 sent from here, comes from another office, or is about another patient is rejected
 (X99, X99, E35); a question from the GP (``Foresporsel``) is not supported here (T10).
 
+An AppRec goes back to the original message's sender: its ``Receiver`` is that sender's HER-id
+(AppRec 1.1, ``Receiver/HCP/Inst/Id``, required). When the sender's HER-id cannot be read (the
+XML is not well-formed, is no message this service knows, or names no sender HER-id), there is
+no one to address a receipt to: an AppRec to a made-up HER-id would be a false address.
+Then the message is logged as rejected with no AppRec, and the caller gets ``Answer`` with
+``apprec_xml`` None and the errors (the API answers 422 saying why, with the 8221 codes, so
+the message-server adapter can reject it through the message server, which knows the sender
+from the envelope: msh-api-v2 ``POST /Messages/{id}/apprec/{appRecSenderHerId}``).
+Error texts are Norwegian and never echo the message's values (they may be health data).
+
 A valid new referral (ServType N) becomes a referral through ``referrals.services``; a part
 that cannot be used (an attachment that does not decode) gives status 3. The same MsgId
 again is answered with the stored AppRec and changes nothing; the unique ``dedupe_key`` is
@@ -56,17 +66,28 @@ from helseiarbeid.settings import get_settings
 
 # A MsgId is an identifier (a GUID in practice): 1–128 visible characters, no blanks.
 _MSG_ID = re.compile(r"[A-Za-z0-9._:{}\-]{1,128}")
+_HER_ID = re.compile(r"[1-9][0-9]{0,15}")  # a HER-id: a whole number (9051), no leading 0
 _DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 SERV_TYPES = {"N": "Ny", "M": "Endring", "C": "Kansellering"}
 
 
+NO_RECEIPT_OUTCOME = "Avvist uten kvittering: avsenderens HER-id kunne ikke leses"
+NO_SENDER = (
+    "Meldingen er avvist og logget, men avsenderens HER-id kunne ikke leses, så det er ingen å "
+    "sende en applikasjonskvittering (AppRec) til."
+)
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What the sender gets: the AppRec status and its XML; ``replayed`` for a repeat."""
+    """What the sender gets: the AppRec status and its XML, None when no AppRec could be
+    addressed (the sender's HER-id could not be read, see the module); ``errors`` the 8221
+    codes with their Norwegian text; ``replayed`` for a repeat."""
 
     status: int
-    apprec_xml: bytes
+    apprec_xml: bytes | None
     message_id: int
+    errors: tuple[tuple[str, str], ...] = ()
     replayed: bool = False
 
 
@@ -94,9 +115,7 @@ async def receive(raw: bytes, actor: Actor) -> Answer:
     try:
         root = parse(raw)
     except NotWellFormed as exc:
-        return await _reject(
-            raw, digest, now, actor, None, [("T01", f"Ikke velformet XML: {exc}"[:300])]
-        )
+        return await _reject(raw, digest, now, actor, None, [("T01", str(exc))])
     msg_id = msg_id_of(root)
     try:
         if msg_id and (earlier := await _earlier(msg_id, digest)):
@@ -133,6 +152,7 @@ async def _earlier(msg_id: str, digest: str) -> Answer | None:
             HealthMessage.body_sha256,
             HealthMessage.apprec_xml,
             HealthMessage.apprec_status,
+            HealthMessage.apprec_errors,
         )
         .where(HealthMessage.dedupe_key == f"in:{msg_id}")
         .first()
@@ -141,7 +161,13 @@ async def _earlier(msg_id: str, digest: str) -> Answer | None:
         return None
     if row["body_sha256"] != digest:
         raise _DuplicateId()
-    return Answer(int(row["apprec_status"]), row["apprec_xml"].encode(), row["id"], replayed=True)
+    return Answer(
+        int(row["apprec_status"]),
+        row["apprec_xml"].encode() or None,
+        row["id"],
+        tuple((code, text) for code, text in json.loads(row["apprec_errors"] or "[]")),
+        replayed=True,
+    )
 
 
 class _DuplicateId(Exception):
@@ -158,10 +184,12 @@ def _check(root: etree._Element, msg_id: str) -> ReceivedReferral | ReceivedDial
         errors.append(("E10", "MsgId mangler eller er ugyldig."))
     problems = validate(kind[0], root)
     if problems:
-        errors.append(("T02", f"Ikke gyldig etter skjemaet: {problems[0]}"[:500]))
+        errors.append(("T02", f"Meldingen følger ikke skjemaet ({kind[1]}): {problems[0]}"[:500]))
     if errors:
         raise _Rejected(*errors)
     message = read(root)
+    if not _HER_ID.fullmatch(message.sender_her_id):
+        raise _Rejected(("X99", "Avsenderens HER-id mangler eller er ugyldig."))
     dialog = None
     if message.standard == "Henvisning 2.0" and message.msg_type in DIALOG_TYPES:
         dialog = read_dialog(root)
@@ -339,7 +367,7 @@ async def _accept(
             else await referrals.patient_of(referral_id),
             referral_id=referral_id,
         )
-    return Answer(status, xml, message_id)
+    return Answer(status, xml, message_id, tuple(errors))
 
 
 def _apprec(
@@ -365,24 +393,25 @@ async def _reject(
     *,
     msg_id: str = "",
 ) -> Answer:
-    """Log the rejected message (nothing else is stored) and answer with status 2."""
+    """Log the rejected message (nothing else is stored) and answer with status 2: an AppRec
+    to its sender, or none when the sender's HER-id cannot be read (module docstring)."""
     message = None
     if root is not None and not any(code in {"T02", "T10", "E10"} for code, _ in errors):
         message = read(root)
-    sender = apprec.Party(
-        message.sender_name if message else "", message.sender_her_id if message else ""
-    )
+    sender = _sender_of(root)
     msg_type = (
         message.msg_type if message else (etree.QName(root).localname if root is not None else "")
     )
-    xml = apprec.build(
-        sender=_clinic(),
-        receiver=sender,
-        status=2,
-        errors=errors,
-        original=_original(msg_type, message.issued if message else "", msg_id[:128], now),
-        now=now,
-    )
+    xml = None
+    if sender is not None:
+        xml = apprec.build(
+            sender=_clinic(),
+            receiver=sender,
+            status=2,
+            errors=errors,
+            original=_original(msg_type, message.issued if message else "", msg_id[:128], now),
+            now=now,
+        )
     usable_id = bool(_MSG_ID.fullmatch(msg_id)) and not any(code == "E10" for code, _ in errors)
     values = {
         "direction": "in",
@@ -394,8 +423,8 @@ async def _reject(
         "received_at": now,
         "apprec_status": 2,
         "apprec_errors": json.dumps(errors, ensure_ascii=False),
-        "apprec_xml": xml.decode(),
-        "outcome": "Avvist",
+        "apprec_xml": xml.decode() if xml is not None else "",
+        "outcome": "Avvist" if xml is not None else NO_RECEIPT_OUTCOME,
     }
     try:
         async with write_transaction():
@@ -414,7 +443,7 @@ async def _reject(
         if earlier is None:
             raise
         return earlier
-    return Answer(2, xml, message_id)
+    return Answer(2, xml, message_id, tuple(errors))
 
 
 async def _asked_in(message: ReceivedDialog) -> tuple[int, str]:
@@ -487,3 +516,17 @@ async def _accept_dialog(
             referral_id=referral_id,
         )
     return Answer(1, xml, message_id)
+
+
+def _sender_of(root: etree._Element | None) -> apprec.Party | None:
+    """The sender to address an AppRec to, read as far as the message allows (also from one
+    that fails its schema); None when it has no readable HER-id."""
+    if root is None or root.tag not in ROOTS:
+        return None
+    try:
+        message = read(root)
+    except Exception:  # a message too broken to read: no sender
+        return None
+    if not _HER_ID.fullmatch(message.sender_her_id):
+        return None
+    return apprec.Party(message.sender_name, message.sender_her_id)

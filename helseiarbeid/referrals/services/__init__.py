@@ -5,6 +5,7 @@ Every read or write of a referral records an audit row in the same transaction.
 
 from __future__ import annotations
 
+from helseiarbeid.referrals.services._common import REFERENCE_ALPHABET
 from helseiarbeid.referrals.services.access import (
     REASONED_ACCESS,
     Decision,
@@ -70,7 +71,6 @@ from helseiarbeid.referrals.services.status_changes import (
 from helseiarbeid.referrals.services.submission import (
     ASSESSMENT_WORKING_DAYS,
     RECEIVED_REASON,
-    REFERENCE_ALPHABET,
     SUBMISSION_PURPOSE,
     Submission,
     assessment_target,

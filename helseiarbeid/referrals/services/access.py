@@ -31,7 +31,7 @@ from piccolo.querystring import QueryString
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow
-from helseiarbeid.core.database import for_update, write_transaction
+from helseiarbeid.core.database import for_update, in_own_transaction, write_transaction
 from helseiarbeid.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.users import CurrentUser
@@ -172,19 +172,34 @@ def decide(user: CurrentUser, row: dict[str, Any]) -> Decision:
     )
 
 
-async def refuse(actor: Actor, referral_id: int, patient_id: int, decision: Decision) -> None:
-    """Log the refused read (in a transaction of its own) and raise the 403 that says what
-    is needed."""
-    async with write_transaction():
+async def audit_refusal(
+    actor: Actor, referral_id: int, patient_id: int | None, purpose: str
+) -> None:
+    """The access log's row of a refused read of a referral (``patient_id`` None and no
+    referral named when the referral does not exist). Written in a transaction of its own,
+    after the caller's when one is open (``database.in_own_transaction``): the refusal is
+    raised through the caller's transaction and rolls it back, and the row must outlive it
+    (the patient's access report shows who tried, issue 12 §6)."""
+
+    async def write() -> None:
         await audit.record(
             actor,
             AuditAction.REFUSED,
             "referral",
             referral_id,
-            purpose=decision.refusal,
+            purpose=purpose,
             patient_id=patient_id,
-            referral_id=referral_id,
+            referral_id=referral_id if patient_id is not None else None,
         )
+
+    await in_own_transaction(write)
+
+
+async def refuse(actor: Actor, referral_id: int, patient_id: int, decision: Decision) -> None:
+    """Log the refused read and raise the 403 that says what is needed. The access log's row
+    is written in a transaction of its own (``audit_refusal``), so it stays when the refusal
+    rolls back a caller's transaction."""
+    await audit_refusal(actor, referral_id, patient_id, decision.refusal)
     if decision.access is HealthAccess.REASON_NEEDED:
         raise ReasonNeeded(referral_id)
     raise Forbidden(decision.message)

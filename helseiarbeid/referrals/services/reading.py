@@ -13,7 +13,6 @@ from piccolo.querystring import QueryString
 
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
-from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
 from helseiarbeid.core.identifiers import IdentifierError, validate_national_id
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
@@ -32,7 +31,13 @@ from helseiarbeid.referrals.schemas import (
     Urgency,
     WorkStatus,
 )
-from helseiarbeid.referrals.services.access import access_columns, decide, nav_readable, refuse
+from helseiarbeid.referrals.services.access import (
+    access_columns,
+    audit_refusal,
+    decide,
+    nav_readable,
+    refuse,
+)
 from helseiarbeid.referrals.services.information import (
     WAITING_FOR_ANSWER_SQL,
     _information_requests,
@@ -69,16 +74,12 @@ async def _load(user: CurrentUser, actor: Actor, referral_id: int) -> dict[str, 
     )
     if row is None:
         owner = await Referral.select(Referral.patient).where(Referral.id == referral_id).first()
-        async with write_transaction():
-            await audit.record(
-                actor,
-                AuditAction.REFUSED,
-                "referral",
-                referral_id,
-                purpose="henvisning utenfor brukerens tilgang",
-                patient_id=owner["patient"] if owner else None,
-                referral_id=referral_id if owner else None,
-            )
+        await audit_refusal(
+            actor,
+            referral_id,
+            owner["patient"] if owner else None,
+            "henvisning utenfor brukerens tilgang",
+        )
         raise NotFound("Henvisningen finnes ikke.")
     decision = decide(user, row)
     if decision.access is not HealthAccess.FULL:

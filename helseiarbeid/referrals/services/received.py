@@ -24,13 +24,12 @@ from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals.schemas import Complaint, Urgency, WorkStatus
+from helseiarbeid.referrals.services._common import new_reference, patient_id_of
 from helseiarbeid.referrals.services.access import initial_consent
 from helseiarbeid.referrals.services.status_changes import change_status, record_event
 from helseiarbeid.referrals.services.submission import (
     ASSESSMENT_WORKING_DAYS,
     RECEIVED_REASON,
-    _new_reference,
-    _patient_id,
     assessment_target,
 )
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status
@@ -70,8 +69,8 @@ async def receive_referral(
     (pasient- og brukerrettighetsloven § 2-2), as for the form.
     """
     received = to_oslo(received_at).date()
-    patient_id = await _patient_id(data.national_id, received_at)
-    reference = _new_reference()
+    patient_id = await patient_id_of(data.national_id, received_at)
+    reference = new_reference()
     referral_id = await insert_row(
         Referral,
         {

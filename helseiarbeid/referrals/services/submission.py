@@ -7,7 +7,6 @@ audited in one transaction.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -32,15 +31,15 @@ from helseiarbeid.referrals.schemas import (
     ReferralReceipt,
     Urgency,
 )
+from helseiarbeid.referrals.services._common import new_reference, patient_id_of
 from helseiarbeid.referrals.services.access import initial_consent, record_consent_on_referral
 from helseiarbeid.referrals.services.validation import validate
 from helseiarbeid.referrals.status import Status
-from helseiarbeid.referrals.tables import Patient, Referral, StatusChange, SubmissionKey
+from helseiarbeid.referrals.tables import Referral, StatusChange, SubmissionKey
 from helseiarbeid.settings import get_settings
 
 # pasient- og brukerrettighetsloven § 2-2: assessment within 10 working days of receipt.
 ASSESSMENT_WORKING_DAYS = 10
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud
 
 
 @dataclass(frozen=True)
@@ -52,10 +51,6 @@ class Submission:
 
 def request_hash(data: ReferralCreate) -> str:
     return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
-
-
-def _new_reference() -> str:
-    return "HIA-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
 async def _replay(scoped_key: str, data_hash: str) -> Submission | None:
@@ -128,7 +123,7 @@ def _referral_values(
     """The referral's columns as received (all but the patient's id)."""
     received = to_oslo(now).date()
     return {
-        "reference": _new_reference(),
+        "reference": new_reference(),
         "patient_name": data.patient.name.strip(),
         "patient_address": data.patient.address.strip(),
         "patient_phone": data.patient.phone.strip(),
@@ -187,7 +182,7 @@ async def _store(
     async with write_transaction():
         if scoped_key and (earlier := await _replay(scoped_key, data_hash)):
             return earlier
-        patient_id = await _patient_id(national_id, now)
+        patient_id = await patient_id_of(national_id, now)
         referral_id = await insert_row(Referral, {"patient": patient_id, **values})
         await record_consent_on_referral(referral_id, values["received_on"], gp.id)
         await insert_row(
@@ -302,12 +297,3 @@ async def _store_in_one_statement(
         client,
     )
     return int(rows[0]["id"])
-
-
-async def _patient_id(national_id: str, now: datetime) -> int:
-    """The patient's id, registering a new patient (a race with another first referral for
-    the same patient ends in a unique violation, which ``submit`` retries)."""
-    existing = await Patient.select(Patient.id).where(Patient.national_id == national_id).first()
-    if existing:
-        return int(existing["id"])
-    return await insert_row(Patient, {"national_id": national_id, "created_at": now})
