@@ -345,7 +345,9 @@ class ClinicApiController(Controller):
         referral_id: PathId,
         data: JSONBody[ResponsibleUpdate],
     ) -> None:
-        await referrals.assign_responsible(actor_of(request), referral_id, data.staff_id)
+        await referrals.assign_responsible(
+            current_user(request), actor_of(request), referral_id, data.staff_id
+        )
 
 
 def _case_context(
@@ -696,6 +698,7 @@ class ClinicPageController(Controller):
 
         async def action() -> None:
             await referrals.assign_responsible(
+                current_user(request),
                 actor_of(request),
                 referral_id,
                 int(raw) if raw.isdigit() and int(raw) <= MAX_DB_INT else None,

@@ -128,6 +128,9 @@ class PatientIn(Schema):
     name: str
     address: str
     phone: str
+    # Kommunenummer (4 digits) of where the patient lives: routes the referral to the clinic
+    # serving it (issue 15 §2). Optional; not stored.
+    municipality: str | None = None
 
 
 class EmployerIn(Schema):
@@ -152,6 +155,9 @@ class ReferralCreate(Schema):
     history: str = ""
     medication: str = ""
     urgency_reason: str | None = None
+    # The clinic's short name (GET /api/v1/clinics), when the GP chooses; else the clinic
+    # serving the patient's municipality, or the only one.
+    clinic: str | None = None
 
 
 class ReferralReceipt(Schema):

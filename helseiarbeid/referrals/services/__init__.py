@@ -18,7 +18,9 @@ from helseiarbeid.referrals.services.access import (
     nav_readable,
     record_consent_on_referral,
     record_reason,
+    refuse_unseen,
     require_access,
+    visible_to,
 )
 from helseiarbeid.referrals.services.documents import (
     DOCUMENT_FILE_NAMES,
@@ -57,6 +59,7 @@ from helseiarbeid.referrals.services.status_changes import (
     assign_responsible,
     change_status,
     check_version,
+    clinic_of,
     patient_of,
     record_event,
     record_waiting_times,
@@ -106,6 +109,7 @@ __all__ = [
     "change_from_message",
     "change_status",
     "check_version",
+    "clinic_of",
     "consent_history",
     "count_waiting_for_answer",
     "decide",
@@ -125,6 +129,7 @@ __all__ = [
     "record_event",
     "record_reason",
     "record_waiting_times",
+    "refuse_unseen",
     "request_hash",
     "request_information",
     "require_access",
@@ -132,5 +137,6 @@ __all__ = [
     "store_document",
     "submit",
     "validate",
+    "visible_to",
     "withdraw",
 ]

@@ -62,9 +62,15 @@ class MessageReferral:
 
 
 async def receive_referral(
-    actor: Actor, gp: CurrentUser, data: MessageReferral, received_at: datetime
+    actor: Actor,
+    gp: CurrentUser,
+    data: MessageReferral,
+    received_at: datetime,
+    *,
+    clinic_id: int,
 ) -> tuple[int, str]:
-    """Store a new referral from a message; returns (referral id, reference).
+    """Store a new referral from a message for ``clinic_id`` (the owner of the HER-id it was
+    sent to); returns (referral id, reference).
 
     received_at is when the message arrived; the deadline is 10 working days from that day
     (pasient- og brukerrettighetsloven § 2-2), as for the form.
@@ -76,6 +82,7 @@ async def receive_referral(
         Referral,
         {
             "reference": reference,
+            "clinic": clinic_id,
             "patient": patient_id,
             "patient_name": data.patient_name[:200],
             "patient_address": data.patient_address[:300],
