@@ -243,6 +243,8 @@ class ReferralOut(Schema):
     # Fields a referral received as a health message lacks, to be completed on the case
     # (names of this schema's fields, e.g. "employer_name"); empty for one from the form.
     to_complete: list[str] = msgspec.field(default_factory=list)
+    # The clinic the referral is with now (issue 15; it may have been forwarded).
+    clinic_name: str = ""
 
 
 class ReferralSummary(Schema):

@@ -31,6 +31,24 @@ async def clinic_ids_of(user_id: int) -> list[int]:
     return [row["clinic"] for row in rows]
 
 
+async def colleague_ids(user_id: int) -> set[int]:
+    """Everyone working for a clinic ``user_id`` works for (``user_id`` included)."""
+    rows = await ClinicMembership.select(ClinicMembership.member).where(
+        ClinicMembership.clinic.is_in(await clinic_ids_of(user_id) or [0])
+    )
+    return {row["member"] for row in rows}
+
+
+async def member_ids(clinic_ids: list[int]) -> set[int]:
+    """Everyone working for one of ``clinic_ids``."""
+    if not clinic_ids:
+        return set()
+    rows = await ClinicMembership.select(ClinicMembership.member).where(
+        ClinicMembership.clinic.is_in(clinic_ids)
+    )
+    return {row["member"] for row in rows}
+
+
 async def is_member(user_id: int, clinic_id: int | None) -> bool:
     if clinic_id is None:
         return False

@@ -20,6 +20,7 @@ from helseiarbeid.referrals.services.access import (
     record_reason,
     refuse_unseen,
     require_access,
+    require_visible,
     visible_to,
 )
 from helseiarbeid.referrals.services.documents import (
@@ -30,6 +31,7 @@ from helseiarbeid.referrals.services.documents import (
     open_document,
     store_document,
 )
+from helseiarbeid.referrals.services.forwarding import forward
 from helseiarbeid.referrals.services.information import (
     ANSWER_RECEIVED,
     QUESTION_ASKED,
@@ -114,6 +116,7 @@ __all__ = [
     "count_waiting_for_answer",
     "decide",
     "find_patient_id",
+    "forward",
     "get_referral",
     "initial_consent",
     "join_case",
@@ -133,6 +136,7 @@ __all__ = [
     "request_hash",
     "request_information",
     "require_access",
+    "require_visible",
     "status_of",
     "store_document",
     "submit",

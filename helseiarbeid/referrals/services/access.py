@@ -169,6 +169,15 @@ async def refuse_unseen(actor: Actor, referral_id: int) -> NoReturn:
     raise NotFound(NOT_FOUND)
 
 
+async def require_visible(user: CurrentUser, actor: Actor, referral_id: int) -> None:
+    """Nothing if the referral exists for ``user`` (``visible_to``); else the attempt is
+    logged and NotFound raised (``refuse_unseen``). For pages that show no health text but
+    must not confirm that another clinic's referral exists."""
+    seen = await Referral.exists().where((Referral.id == referral_id) & visible_to(user))
+    if not seen:
+        await refuse_unseen(actor, referral_id)
+
+
 def access_columns(user: CurrentUser) -> list[QueryString]:
     """Columns to select with ``referral`` rows so ``decide`` needs no further query:
     ``on_case`` (1 when the user is responsible or a member) and ``reasoned_for`` (the

@@ -11,6 +11,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.errors import InvalidInput, NotFound
@@ -149,6 +150,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
             for change in changes
         ],
         information_requests=questions,
+        clinic_name=await clinics.clinic_name(row["clinic"]),
     )
 
 
