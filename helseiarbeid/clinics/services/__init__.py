@@ -28,6 +28,7 @@ from helseiarbeid.clinics.services.management import (
     update_clinic,
 )
 from helseiarbeid.clinics.services.routing import CHOOSE_CLINIC, route_referral
+from helseiarbeid.clinics.services.staff import create_staff_user, default_clinics_for
 
 __all__ = [
     "CHOOSE_CLINIC",
@@ -43,7 +44,9 @@ __all__ = [
     "clinic_name",
     "colleague_ids",
     "create_clinic",
+    "create_staff_user",
     "default_clinic_id",
+    "default_clinics_for",
     "get_clinic",
     "is_member",
     "list_clinics",

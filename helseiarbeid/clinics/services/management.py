@@ -5,13 +5,14 @@ bad input is InvalidInput naming the field, and nothing is stored."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from helseiarbeid.clinics.services.directory import clinic_by_slug
 from helseiarbeid.clinics.tables import Clinic, ClinicHerId, ClinicMembership, ClinicMunicipality
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
-from helseiarbeid.core.database import write_transaction
+from helseiarbeid.core.database import is_unique_violation, write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
 from helseiarbeid.core.roles import CLINIC_STAFF
 from helseiarbeid.core.tables import User
@@ -35,6 +36,18 @@ def _opening_hours(text: str) -> str:
     return text
 
 
+async def _unique(insert: Any, fields: dict[str, str]) -> Any:
+    """Run ``insert``; a concurrent change that took the same unique value first (the check
+    before it passed for both) is the same 422 as the check's, never a 500. On PostgreSQL the
+    failed statement ends the transaction, which the caller's block then rolls back."""
+    try:
+        return await insert
+    except Exception as error:
+        if is_unique_violation(error):
+            raise InvalidInput(fields) from error
+        raise
+
+
 async def _record(actor: Actor, clinic_id: int, purpose: str) -> None:
     await audit.record(actor, AuditAction.UPDATE, "clinic", clinic_id, purpose=purpose)
 
@@ -42,20 +55,25 @@ async def _record(actor: Actor, clinic_id: int, purpose: str) -> None:
 async def create_clinic(actor: Actor, *, name: str, slug: str, opening_hours: str = "") -> int:
     """A new clinic; returns its id. 422 for a name or short name already taken or malformed
     (short name: 2–40 of a–z, 0–9 and «-»)."""
-    name = _name(name)
+    problems: dict[str, str] = {}
+    try:
+        name = _name(name)
+    except InvalidInput as exc:
+        problems.update(exc.fields)
     slug = slug.strip().lower()
     if not SLUG.fullmatch(slug):
-        raise InvalidInput(
-            {"slug": "Kortnavnet må ha 2–40 tegn: små bokstaver a–z, sifre og bindestrek."}
-        )
+        problems["slug"] = "Kortnavnet må ha 2–40 tegn: små bokstaver a–z, sifre og bindestrek."
     hours = _opening_hours(opening_hours)
     async with write_transaction():
-        if await Clinic.exists().where(Clinic.name == name):
-            raise InvalidInput({"name": "En klinikk med dette navnet finnes allerede."})
-        if await Clinic.exists().where(Clinic.slug == slug):
-            raise InvalidInput({"slug": "En klinikk med dette kortnavnet finnes allerede."})
-        rows = await Clinic.insert(
-            Clinic(name=name, slug=slug, opening_hours=hours, created_at=utcnow())
+        if "name" not in problems and await Clinic.exists().where(Clinic.name == name):
+            problems["name"] = "En klinikk med dette navnet finnes allerede."
+        if "slug" not in problems and await Clinic.exists().where(Clinic.slug == slug):
+            problems["slug"] = "En klinikk med dette kortnavnet finnes allerede."
+        if problems:
+            raise InvalidInput(problems)
+        rows = await _unique(
+            Clinic.insert(Clinic(name=name, slug=slug, opening_hours=hours, created_at=utcnow())),
+            {"slug": "En klinikk med dette navnet eller kortnavnet finnes allerede."},
         )
         clinic_id = int(rows[0]["id"])
         await audit.record(
@@ -91,7 +109,10 @@ async def add_her_id(actor: Actor, slug: str, her_id: str) -> None:
         )
         if owner is not None:
             raise InvalidInput({"her_id": f"HER-id-en tilhører allerede {owner['clinic.name']}."})
-        await ClinicHerId.insert(ClinicHerId(clinic=clinic_id, her_id=her_id))
+        await _unique(
+            ClinicHerId.insert(ClinicHerId(clinic=clinic_id, her_id=her_id)),
+            {"her_id": "HER-id-en tilhører allerede en klinikk."},
+        )
         await _record(actor, clinic_id, f"HER-id {her_id} lagt til")
 
 
@@ -126,8 +147,11 @@ async def add_municipality(actor: Actor, slug: str, *, number: str, name: str) -
         )
         if owner is not None:
             raise InvalidInput({"number": f"Kommunen dekkes allerede av {owner['clinic.name']}."})
-        await ClinicMunicipality.insert(
-            ClinicMunicipality(clinic=clinic_id, number=number, name=name)
+        await _unique(
+            ClinicMunicipality.insert(
+                ClinicMunicipality(clinic=clinic_id, number=number, name=name)
+            ),
+            {"number": "Kommunen dekkes allerede av en klinikk."},
         )
         await _record(actor, clinic_id, f"kommune {number} {name} lagt til")
 
@@ -167,7 +191,7 @@ async def add_member(actor: Actor | None, slug: str, user_id: int) -> None:
             return
         await ClinicMembership.insert(
             ClinicMembership(clinic=clinic_id, member=user_id, since=utcnow())
-        )
+        ).on_conflict(action="DO NOTHING")
         if actor is not None:
             await _record(actor, clinic_id, f"medlem lagt til: bruker {user_id}")
 
