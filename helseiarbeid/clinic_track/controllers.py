@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromQuery, JSONBody, QueryParameter, URLEncodedBody
@@ -830,9 +829,8 @@ class ClinicPageController(Controller):
 
         answer = await self._act(request, referral_id, "videresend", data, action)
         if forwarded:
-            return Redirect(
-                f"/klinikk/arbeidsliste?videresendt={quote(forwarded[0])}", status_code=303
-            )
+            # A fixed notice: a name from the query string would let a link put any text there.
+            return Redirect("/klinikk/arbeidsliste?videresendt=1", status_code=303)
         return answer
 
     @get("/oversikt")

@@ -100,7 +100,7 @@ async def test_the_gp_chooses_a_clinic_and_a_clinic_forwards_a_case(
         "Pasienten har flyttet til Alta kommune."
     )
     await section.get_by_role("button", name="Videresend henvisningen").click()
-    await expect(page.locator(".notice")).to_contain_text("videresendt til HelseIArbeid Finnmark")
+    await expect(page.locator(".notice")).to_contain_text("videresendt til den andre klinikken")
     await screenshot(page, f"forwarded-worklist-{width}")
     await page.goto(f"{live_server}/klinikk/henvisninger/{referral_id}")
     await expect(page.get_by_role("heading", level=1)).not_to_contain_text("Lise")

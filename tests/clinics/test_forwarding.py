@@ -129,4 +129,4 @@ async def test_the_case_page_forwards_and_says_so_on_the_worklist(
     )
     assert done.status_code == 303
     worklist = await client.get(done.headers["location"])
-    assert "videresendt til HelseIArbeid Finnmark" in worklist.text
+    assert "videresendt til den andre klinikken" in worklist.text
