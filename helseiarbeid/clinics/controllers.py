@@ -13,9 +13,11 @@ from litestar.params import PathParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from helseiarbeid.clinics import services
+from helseiarbeid.clinics.schemas import ClinicChoice
 from helseiarbeid.core import users
 from helseiarbeid.core.errors import InvalidInput
-from helseiarbeid.core.policy import allow
+from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors, helseid_allowed
+from helseiarbeid.core.policy import allow, needs_scope
 from helseiarbeid.core.roles import CLINIC_STAFF, HEALTH_PERSONNEL_ROLES, Role
 from helseiarbeid.core.schemas import MAX_DB_INT
 from helseiarbeid.core.web import actor_of
@@ -41,6 +43,26 @@ def _user_id(form: dict[str, Any]) -> int:
     if not raw.isdigit() or int(raw) > MAX_DB_INT:
         raise InvalidInput({"member": "Velg en bruker fra listen."})
     return int(raw)
+
+
+class ClinicDirectoryController(Controller):
+    """The clinics a referral can go to, for a GP's record system choosing one (``clinic`` on
+    POST /api/v1/referrals)."""
+
+    path = "/api/v1/clinics"
+    tags = ("referrals",)
+    security = BEARER_REQUIRED
+
+    @get(
+        "/",
+        opt=allow(Role.GP, CLINIC_STAFF) | needs_scope("referrals.read"),
+        security=helseid_allowed("referrals.read"),
+        responses=api_errors(403),
+    )
+    async def index(self) -> list[ClinicChoice]:
+        """Every clinic by name, with the short name to give as ``clinic`` on a referral.
+        Without it a referral goes to the clinic serving ``patient.municipality``."""
+        return await services.choices()
 
 
 class ClinicAdminController(Controller):

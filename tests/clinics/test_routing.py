@@ -39,6 +39,19 @@ async def test_an_api_referral_goes_to_the_clinic_serving_the_patient_s_municipa
     assert await _clinic_of_latest() == other_clinic.id
 
 
+async def test_a_record_system_lists_the_clinics_to_choose_from(
+    client: httpx.AsyncClient, cast: Cast, other_clinic: OtherClinic
+) -> None:
+    response = await client.get("/api/v1/clinics", headers=await bearer(cast["gp_anne"]))
+    assert response.status_code == 200
+    assert response.json() == [
+        {"slug": "helseiarbeid", "name": "HelseIArbeid"},
+        {"slug": "finnmark", "name": "HelseIArbeid Finnmark"},
+    ]
+    refused = await client.get("/api/v1/clinics", headers=await bearer(cast["erik"]))
+    assert refused.status_code == 403
+
+
 async def test_the_gp_is_asked_to_choose_when_no_clinic_serves_the_municipality(
     client: httpx.AsyncClient, cast: Cast, other_clinic: OtherClinic
 ) -> None:
