@@ -217,3 +217,32 @@ async def test_the_gp_follows_a_referral_whichever_clinic_has_it(
     assert seen.status_code == 200
     assert seen.json()["clinic_name"] == "HelseIArbeid Finnmark"
     assert seen.json()["description"].startswith("Smerter i korsrygg")
+
+
+async def test_a_case_is_booked_and_given_only_to_its_own_clinic_s_team(
+    pathway: Pathway, other_clinic: OtherClinic
+) -> None:
+    assert (await pathway.accept()).status_code == 201
+    outsider = other_clinic.staff["paal"]
+    booked = await pathway.post(
+        "kari",
+        "/consultations",
+        {
+            "starts_at": next_weekday_at(10).isoformat(),
+            "duration_minutes": 60,
+            "staff_ids": [pathway.cast["per"].id, outsider.id],
+            "location": "Poliklinikken, rom 2",
+        },
+    )
+    assert booked.status_code == 422
+    assert "klinikken som har henvisningen" in booked.json()["errors"]["staff_ids"]
+    responsible = await pathway.client.put(
+        f"/api/v1/referrals/{pathway.id}/responsible",
+        json={"staff_id": outsider.id},
+        headers=await pathway.headers("kari"),
+    )
+    assert responsible.status_code == 422
+    client = pathway.client
+    await sign_in(client, pathway.cast["kari"])
+    page = await client.get(f"/klinikk/henvisninger/{pathway.id}")
+    assert outsider.name not in page.text
