@@ -16,6 +16,7 @@ from helseiarbeid.calendar_feeds.controllers import (
 )
 from helseiarbeid.calendar_feeds.controllers import feed as calendar_feed
 from helseiarbeid.clinic_track.controllers import ClinicApiController, ClinicPageController
+from helseiarbeid.clinics.controllers import ClinicAdminController, ClinicDirectoryController
 from helseiarbeid.company_track.controllers import CompanyApiController, CompanyPageController
 from helseiarbeid.core import database, outbox
 from helseiarbeid.core.controllers.admin import AdminController
@@ -75,6 +76,8 @@ def create_app() -> Litestar:
             AuthController,
             OidcLoginController,
             AdminController,
+            ClinicAdminController,
+            ClinicDirectoryController,
             OutboxController,
             ReferralApiController,
             ReferralPageController,

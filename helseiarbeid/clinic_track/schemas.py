@@ -335,3 +335,10 @@ class Dashboard(Schema):
     referrals_per_month: list[MonthCount]
     onward_destinations: dict[str, int]
     upcoming: list[StaffUpcoming]
+
+
+class ForwardRequest(Schema):
+    """Forward a referral to another clinic (issue 15 §2)."""
+
+    clinic: str  # the other clinic's short name
+    reason: str  # 10–500 characters; the GP sees it in the referral's history

@@ -15,7 +15,7 @@ from litestar.response import Response, Template
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
-from helseiarbeid.core.web import PathId, actor_of
+from helseiarbeid.core.web import PathId, actor_of, current_user
 from helseiarbeid.messaging import services
 
 # Largest message accepted: a referral with a few scanned PDF pages (base64 adds a third).
@@ -94,10 +94,11 @@ class MessagePageController(Controller):
     opt = allow(Role.COORDINATOR, Role.ADMIN)
 
     @get("/")
-    async def page(self) -> Template:
-        return Template("messaging/list.html", context={"messages": await services.list_messages()})
+    async def page(self, request: Request[Any, Any, Any]) -> Template:
+        messages = await services.list_messages(current_user(request))
+        return Template("messaging/list.html", context={"messages": messages})
 
     @get("/{message_id:int}")
     async def one(self, request: Request[Any, Any, Any], message_id: PathId) -> Template:
-        view = await services.read_message(actor_of(request), message_id)
+        view = await services.read_message(current_user(request), actor_of(request), message_id)
         return Template("messaging/message.html", context={"view": view})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from helseiarbeid.clinics.tables import Clinic
 from helseiarbeid.core.tables import OutboxMessage
 from helseiarbeid.referrals.tables import Referral
 
@@ -45,3 +46,6 @@ class HealthMessage(Table, tablename="health_message"):
     outbox_message = ForeignKey(
         references=OutboxMessage, on_delete=OnDelete.set_null, null=True, index=True
     )
+    # The clinic it belongs to (issue 15): the owner of the receiver HER-id, or the referral's
+    # clinic for a sent one; None for a message no clinic's HER-id reached (E21).
+    clinic = ForeignKey(references=Clinic, on_delete=OnDelete.restrict, null=True, index=True)

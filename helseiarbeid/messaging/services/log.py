@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, outbox
 from helseiarbeid.core.audit import Actor, AuditAction
+from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import NotFound
+from helseiarbeid.core.roles import CLINIC_STAFF
+from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.messaging.outgoing import SentContent, describe_sent
 from helseiarbeid.messaging.reading import (
     DIALOG_TYPES,
@@ -134,25 +140,46 @@ _SUMMARY_COLUMNS = (
 )
 
 
-async def list_messages(*, limit: int = 100) -> list[MessageSummary]:
-    """The latest messages, newest first. No health data is shown, so nothing is audited."""
+def _visible_to(user: CurrentUser) -> Any:
+    """Clinic staff see the messages of the clinics they work for (issue 15); the
+    administrator every message, also those no clinic's HER-id reached."""
+    if user.role in CLINIC_STAFF:
+        member = clinics.member_of("health_message.clinic", user.id)
+        return WhereRaw(member.template, *member.args)
+    return HealthMessage.id.is_not_null()
+
+
+async def list_messages(user: CurrentUser, *, limit: int = 100) -> list[MessageSummary]:
+    """The latest messages ``user`` may see, newest first. No health data is shown, so
+    nothing is audited."""
     rows = (
         await HealthMessage.select(*_SUMMARY_COLUMNS)
+        .where(_visible_to(user))
         .order_by(HealthMessage.id, ascending=False)
         .limit(limit)
     )
     return [_summary(row) for row in rows]
 
 
-async def read_message(actor: Actor, message_id: int) -> MessageView:
+async def read_message(user: CurrentUser, actor: Actor, message_id: int) -> MessageView:
     """One message, read into its fields for the page; the read is audited like reading the
-    referral (with its patient and referral). 404 when there is no such message."""
+    referral (with its patient and referral). 404 when there is no such message, or it is
+    another clinic's (that attempt audited as refused)."""
     row = (
         await HealthMessage.select(*_SUMMARY_COLUMNS, HealthMessage.raw_xml)
-        .where(HealthMessage.id == message_id)
+        .where((HealthMessage.id == message_id) & _visible_to(user))
         .first()
     )
     if row is None:
+        if await HealthMessage.exists().where(HealthMessage.id == message_id):
+            async with write_transaction():
+                await audit.record(
+                    actor,
+                    AuditAction.REFUSED,
+                    "health_message",
+                    message_id,
+                    purpose="melding fra en annen klinikk",
+                )
         raise NotFound("Meldingen finnes ikke.")
     message = None
     sent = None

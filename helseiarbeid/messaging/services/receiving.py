@@ -41,6 +41,7 @@ from typing import Any
 
 from lxml import etree
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
@@ -97,9 +98,23 @@ class _Rejected(Exception):
         self.errors = list(errors)
 
 
-def _clinic() -> apprec.Party:
+async def _clinic(clinic_id: int | None) -> apprec.Party:
+    """The receiving clinic as the AppRec's sender: its name and first HER-id, else the
+    settings' (HELSEIARBEID_CLINIC_NAME, HELSEIARBEID_HER_IDS)."""
     settings = get_settings()
-    return apprec.Party(settings.clinic_name, settings.her_ids[0] if settings.her_ids else "")
+    name = await clinics.clinic_name(clinic_id) or settings.clinic_name
+    her_ids = await clinics.clinic_her_ids(clinic_id) or settings.her_ids
+    return apprec.Party(name, her_ids[0] if her_ids else "")
+
+
+async def receiving_clinic(receiver_her_ids: list[str]) -> int | None:
+    """The clinic a message is for (issue 15 §2): the one owning a receiver HER-id
+    (``clinic_her_id``); a HER-id only in HELSEIARBEID_HER_IDS reaches the first clinic (a
+    single-clinic installation); None when no clinic has any of them (E21)."""
+    found = await clinics.clinic_for_her_ids(receiver_her_ids)
+    if found is None and set(get_settings().her_ids).intersection(receiver_her_ids):
+        found = await clinics.default_clinic_id()
+    return found
 
 
 def _original(msg_type: str, issued: str, msg_id: str, now: datetime) -> apprec.Original:
@@ -124,14 +139,14 @@ async def receive(raw: bytes, actor: Actor) -> Answer:
         used = ("E10", "MsgId er allerede brukt for en annen melding.")
         return await _reject(raw, digest, now, actor, root, [used], msg_id=msg_id)
     try:
-        message = _check(root, msg_id)
+        message, clinic_id = await _check(root, msg_id)
     except _Rejected as rejected:
         return await _reject(raw, digest, now, actor, root, rejected.errors, msg_id=msg_id)
     for attempt in range(3):
         try:
             if isinstance(message, ReceivedDialog):
-                return await _accept_dialog(raw, digest, now, actor, message)
-            return await _accept(raw, digest, now, actor, message)
+                return await _accept_dialog(raw, digest, now, actor, message, clinic_id)
+            return await _accept(raw, digest, now, actor, message, clinic_id)
         except _Rejected as rejected:
             return await _reject(raw, digest, now, actor, root, rejected.errors, msg_id=msg_id)
         except Exception as error:
@@ -174,8 +189,11 @@ class _DuplicateId(Exception):
     pass
 
 
-def _check(root: etree._Element, msg_id: str) -> ReceivedReferral | ReceivedDialog:
-    """All checks before anything is stored (module docstring); raises _Rejected."""
+async def _check(
+    root: etree._Element, msg_id: str
+) -> tuple[ReceivedReferral | ReceivedDialog, int]:
+    """All checks before anything is stored (module docstring); the message and the clinic
+    it is for; raises _Rejected."""
     kind = ROOTS.get(root.tag)
     if kind is None:
         raise _Rejected(("T10", f"Meldingstypen {etree.QName(root).localname!r} støttes ikke."))
@@ -202,9 +220,9 @@ def _check(root: etree._Element, msg_id: str) -> ReceivedReferral | ReceivedDial
         raise _Rejected(("T10", f"Meldingstypen {message.msg_type!r} støttes ikke her."))
     elif message.serv_type not in SERV_TYPES:
         raise _Rejected(("T10", f"Tjenestetypen {message.serv_type!r} støttes ikke."))
-    ours = set(get_settings().her_ids)
-    if not ours.intersection(message.receiver_her_ids):
-        raise _Rejected(("E21", "Mottakerens HER-id er ikke denne klinikkens."))
+    clinic_id = await receiving_clinic(message.receiver_her_ids)
+    if clinic_id is None:
+        raise _Rejected(("E21", "Mottakerens HER-id tilhører ingen klinikk her."))
     if not message.patient_id:
         raise _Rejected(("E30", "Pasientens fødselsnummer mangler."))
     if message.patient_id_type not in {"FNR", "DNR"}:
@@ -216,13 +234,13 @@ def _check(root: etree._Element, msg_id: str) -> ReceivedReferral | ReceivedDial
     if not message.patient_name:
         raise _Rejected(("E32", "Pasientens navn mangler."))
     if dialog is not None:
-        return dialog
+        return dialog, clinic_id
     if message.serv_type == "N":
         try:
             validate_hpr_number(message.gp_hpr)
         except IdentifierError as exc:
             raise _Rejected(("E20", f"Henvisende leges HPR-nummer: {exc}")) from exc
-    return message
+    return message, clinic_id
 
 
 def _referral_data(message: ReceivedReferral, national_id: str) -> referrals.MessageReferral:
@@ -288,10 +306,19 @@ def _columns(message: ReceivedReferral | None, root: etree._Element | None) -> d
 
 
 async def _accept(
-    raw: bytes, digest: str, now: datetime, actor: Actor, message: ReceivedReferral
+    raw: bytes,
+    digest: str,
+    now: datetime,
+    actor: Actor,
+    message: ReceivedReferral,
+    clinic_id: int,
 ) -> Answer:
     national_id = validate_national_id(message.patient_id)
     referral_id = None if message.serv_type == "N" else await _original_referral(message)
+    if referral_id is not None:
+        # A change or cancellation belongs to where the referral is now (it may have been
+        # forwarded to another clinic since).
+        clinic_id = await referrals.clinic_of(referral_id) or clinic_id
     errors: list[tuple[str, str]] = []
     patient_id: int | None = None
     # The log row is written last, with its AppRec, in the same transaction: a concurrent
@@ -307,7 +334,7 @@ async def _accept(
                 workplace_phone=message.gp_phone,
             )
             referral_id, reference, patient_id = await referrals.receive_referral(
-                actor, gp, _referral_data(message, national_id), now
+                actor, gp, _referral_data(message, national_id), now, clinic_id=clinic_id
             )
             for attachment in message.attachments:
                 if attachment.content is None:
@@ -338,7 +365,7 @@ async def _accept(
                 actor, referral_id, comment=message.comment
             )
         status = 3 if errors else 1
-        xml = _apprec(message, status, errors, now)
+        xml = await _apprec(message, status, errors, now, clinic_id)
         message_id = await insert_row(
             HealthMessage,
             {
@@ -354,6 +381,7 @@ async def _accept(
                 "apprec_xml": xml.decode(),
                 "referral": referral_id,
                 "outcome": outcome[:200],
+                "clinic": clinic_id,
             },
         )
         await audit.record(
@@ -370,11 +398,15 @@ async def _accept(
     return Answer(status, xml, message_id, tuple(errors))
 
 
-def _apprec(
-    message: ReceivedReferral, status: int, errors: list[tuple[str, str]], now: datetime
+async def _apprec(
+    message: ReceivedReferral,
+    status: int,
+    errors: list[tuple[str, str]],
+    now: datetime,
+    clinic_id: int,
 ) -> bytes:
     return apprec.build(
-        sender=_clinic(),
+        sender=await _clinic(clinic_id),
         receiver=apprec.Party(message.sender_name, message.sender_her_id),
         status=status,
         errors=errors,
@@ -398,6 +430,7 @@ async def _reject(
     message = None
     if root is not None and not any(code in {"T02", "T10", "E10"} for code, _ in errors):
         message = read(root)
+    clinic_id = await receiving_clinic(message.receiver_her_ids) if message else None
     sender = _sender_of(root)
     msg_type = (
         message.msg_type if message else (etree.QName(root).localname if root is not None else "")
@@ -405,7 +438,7 @@ async def _reject(
     xml = None
     if sender is not None:
         xml = apprec.build(
-            sender=_clinic(),
+            sender=await _clinic(clinic_id),
             receiver=sender,
             status=2,
             errors=errors,
@@ -425,6 +458,7 @@ async def _reject(
         "apprec_errors": json.dumps(errors, ensure_ascii=False),
         "apprec_xml": xml.decode() if xml is not None else "",
         "outcome": "Avvist" if xml is not None else NO_RECEIPT_OUTCOME,
+        "clinic": clinic_id,
     }
     try:
         async with write_transaction():
@@ -469,7 +503,12 @@ async def _asked_in(message: ReceivedDialog) -> tuple[int, str]:
 
 
 async def _accept_dialog(
-    raw: bytes, digest: str, now: datetime, actor: Actor, dialog: ReceivedDialog
+    raw: bytes,
+    digest: str,
+    now: datetime,
+    actor: Actor,
+    dialog: ReceivedDialog,
+    clinic_id: int,
 ) -> Answer:
     """The GP's answer (Dialogmelding 1.1) to the team's question: attached to the open
     question as the web answer is (``referrals.answer_from_message``), or kept as
@@ -485,10 +524,12 @@ async def _accept_dialog(
     addressee = await referrals.message_addressee(referral_id)
     if validate_national_id(message.patient_id) != addressee.national_id:
         raise _Rejected(("E35", "Pasienten i svaret er ikke pasienten spørsmålet gjaldt."))
+    # The answer belongs to where the referral is now (it may have been forwarded since).
+    clinic_id = await referrals.clinic_of(referral_id) or clinic_id
     text = "\n\n".join(note for _, _, note in dialog.notes if note)
     async with write_transaction():  # the log row last, as in _accept
         outcome = await referrals.answer_from_message(actor, referral_id, text)
-        xml = _apprec(message, 1, [], now)
+        xml = await _apprec(message, 1, [], now, clinic_id)
         message_id = await insert_row(
             HealthMessage,
             {
@@ -504,6 +545,7 @@ async def _accept_dialog(
                 "apprec_xml": xml.decode(),
                 "referral": referral_id,
                 "outcome": (outcome or "Svar fra fastlege")[:200],
+                "clinic": clinic_id,
             },
         )
         await audit.record(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, outbox
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
@@ -66,8 +67,9 @@ async def _own_msg_id(referral_id: int) -> str:
 
 
 async def _route(referral_id: int) -> _Route | None:
-    """Where a message about the referral goes, or None when the GP cannot receive one."""
-    clinic_her_ids = get_settings().her_ids
+    """Where a message about the referral goes, or None when the GP cannot receive one (or
+    the clinic has no HER-id to send from)."""
+    clinic_her_ids = (await _clinic(referral_id)).her_ids
     addressee = await referrals.message_addressee(referral_id)
     if not clinic_her_ids or not addressee.gp_her_id:
         return None
@@ -92,9 +94,15 @@ async def _route(referral_id: int) -> _Route | None:
     return _Route(addressee, to, await _own_msg_id(referral_id))
 
 
-def _clinic() -> outgoing.Clinic:
+async def _clinic(referral_id: int) -> outgoing.Clinic:
+    """The sender: the referral's clinic, its name and HER-ids (organisation first); where
+    the clinic has none, the settings' (HELSEIARBEID_CLINIC_NAME, HELSEIARBEID_HER_IDS)."""
     settings = get_settings()
-    return outgoing.Clinic(settings.clinic_name, settings.her_ids)
+    clinic_id = await referrals.clinic_of(referral_id)
+    her_ids = await clinics.clinic_her_ids(clinic_id)
+    if not her_ids:
+        return outgoing.Clinic(settings.clinic_name, settings.her_ids)
+    return outgoing.Clinic(await clinics.clinic_name(clinic_id), her_ids)
 
 
 def _patient(addressee: referrals.Addressee) -> outgoing.PatientRef:
@@ -108,7 +116,7 @@ async def _store(actor: Actor, route: _Route, built: outgoing.Built, outcome: st
     outbox_id = await outbox.enqueue(
         CHANNEL, (route.to.office_her_id,), SUBJECTS[built.msg_type], xml
     )
-    clinic = _clinic()
+    clinic = await _clinic(route.addressee.referral_id)
     message_id = await insert_row(
         HealthMessage,
         {
@@ -131,6 +139,7 @@ async def _store(actor: Actor, route: _Route, built: outgoing.Built, outcome: st
             "referral": route.addressee.referral_id,
             "outcome": outcome[:200],
             "outbox_message": outbox_id,
+            "clinic": await referrals.clinic_of(route.addressee.referral_id),
         },
     )
     await audit.record(
@@ -159,7 +168,7 @@ async def send_referral_status(
     if route is None:
         return None
     built = outgoing.referral_status(
-        clinic=_clinic(),
+        clinic=await _clinic(referral_id),
         to=route.to,
         patient=_patient(route.addressee),
         status=status,
@@ -183,7 +192,7 @@ async def send_report(
     if route is None:
         return None
     built = outgoing.report(
-        clinic=_clinic(),
+        clinic=await _clinic(referral_id),
         to=route.to,
         patient=_patient(route.addressee),
         summary=summary,
@@ -210,7 +219,7 @@ async def send_information_request(
     if route is None:
         return None
     built = outgoing.information_request(
-        clinic=_clinic(),
+        clinic=await _clinic(referral_id),
         to=route.to,
         patient=_patient(route.addressee),
         question=question,
@@ -240,16 +249,17 @@ async def send_onward_referral(
     ``HENVISNING_VIDERE``), signed by the clinician (HPR), the letter PDF attached. Call inside
     the onward referral's write transaction.
 
-    Returns the health_message id, or None when the clinic has no HER-ids configured or
+    Returns the health_message id, or None when the referral's clinic has no HER-ids or
     ``service_her_id`` is empty. Raises SchemaError (a fault of this code) if not valid.
     """
-    if not get_settings().her_ids or not service_her_id:
+    clinic = await _clinic(referral_id)
+    if not clinic.her_ids or not service_her_id:
         return None
     addressee = await referrals.message_addressee(referral_id)
     to = outgoing.GpAddress(service_name, service_her_id, "", "")
     route = _Route(addressee, to, await _own_msg_id(referral_id))
     built = outgoing.onward_referral(
-        clinic=_clinic(),
+        clinic=clinic,
         to=outgoing.ServiceAddress(service_name, service_her_id),
         patient=_patient(addressee),
         author=outgoing.Clinician(author_name, author_hpr),

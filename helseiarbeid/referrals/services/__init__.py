@@ -19,7 +19,10 @@ from helseiarbeid.referrals.services.access import (
     nav_readable,
     record_consent_on_referral,
     record_reason,
+    refuse_unseen,
     require_access,
+    require_visible,
+    visible_to,
 )
 from helseiarbeid.referrals.services.documents import (
     DOCUMENT_FILE_NAMES,
@@ -29,6 +32,7 @@ from helseiarbeid.referrals.services.documents import (
     open_document,
     store_document,
 )
+from helseiarbeid.referrals.services.forwarding import forward
 from helseiarbeid.referrals.services.information import (
     ANSWER_AFTER_DECISION,
     ANSWER_RECEIVED,
@@ -62,6 +66,7 @@ from helseiarbeid.referrals.services.status_changes import (
     assign_responsible,
     change_status,
     check_version,
+    clinic_of,
     patient_of,
     record_event,
     record_waiting_times,
@@ -113,10 +118,12 @@ __all__ = [
     "change_from_message",
     "change_status",
     "check_version",
+    "clinic_of",
     "consent_history",
     "count_waiting_for_answer",
     "decide",
     "find_patient_id",
+    "forward",
     "get_referral",
     "initial_consent",
     "join_case",
@@ -132,13 +139,16 @@ __all__ = [
     "record_event",
     "record_reason",
     "record_waiting_times",
+    "refuse_unseen",
     "register_question_hook",
     "request_hash",
     "request_information",
     "require_access",
+    "require_visible",
     "status_of",
     "store_document",
     "submit",
     "validate",
+    "visible_to",
     "withdraw",
 ]

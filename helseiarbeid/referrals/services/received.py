@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, outbox
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.database import for_update, insert_row
@@ -61,9 +62,15 @@ class MessageReferral:
 
 
 async def receive_referral(
-    actor: Actor, gp: CurrentUser, data: MessageReferral, received_at: datetime
+    actor: Actor,
+    gp: CurrentUser,
+    data: MessageReferral,
+    received_at: datetime,
+    *,
+    clinic_id: int,
 ) -> tuple[int, str, int]:
-    """Store a new referral from a message; returns (referral id, reference, patient id).
+    """Store a new referral from a message for ``clinic_id`` (the owner of the HER-id it was
+    sent to); returns (referral id, reference, patient id).
 
     received_at is when the message arrived; the deadline is 10 working days from that day
     (pasient- og brukerrettighetsloven § 2-2), as for the form.
@@ -75,6 +82,7 @@ async def receive_referral(
         Referral,
         {
             "reference": reference,
+            "clinic": clinic_id,
             "patient": patient_id,
             "patient_name": data.patient_name[:200],
             "patient_address": data.patient_address[:300],
@@ -137,7 +145,11 @@ async def receive_referral(
 async def _locked(referral_id: int) -> dict[str, object]:
     row = await for_update(
         Referral.select(
-            Referral.status, Referral.patient, Referral.reference, Referral.responsible
+            Referral.status,
+            Referral.patient,
+            Referral.reference,
+            Referral.responsible,
+            Referral.clinic,
         ).where(Referral.id == referral_id)
     ).first()
     if row is None:
@@ -216,10 +228,16 @@ async def cancel_from_message(actor: Actor, referral_id: int, *, comment: str) -
 
 
 async def alert_team(row: dict[str, object], what: str) -> None:
-    """Mail the case's responsible and the coordinators (no health text: the reference only)."""
+    """Mail the case's responsible and the coordinators of its clinic (no health text: the
+    reference only)."""
+    clinic = row["clinic"]
+    staff = sorted(await clinics.member_ids([int(str(clinic))])) if clinic is not None else []
     query = User.select(User.email).where(
         (User.is_active == True)  # noqa: E712 - Piccolo builds SQL from ==
-        & ((User.role == Role.COORDINATOR.value) | (User.id == row["responsible"]))
+        & (
+            ((User.role == Role.COORDINATOR.value) & User.id.is_in(staff or [0]))
+            | (User.id == row["responsible"])
+        )
     )
     recipients = tuple(sorted({str(user["email"]) for user in await query}))
     await outbox.enqueue(

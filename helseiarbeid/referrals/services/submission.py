@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow
@@ -88,6 +89,11 @@ async def submit(
         raise InvalidInput({"gp": "Bare fastleger med HPR-nummer kan sende henvisninger."})
     now = utcnow()
     problems = validate(data, today_in_oslo())
+    clinic_id = 0
+    try:
+        clinic_id = await clinics.route_referral(data.clinic, data.patient.municipality)
+    except InvalidInput as routing:
+        problems = {**problems, **routing.fields}
     if problems:
         raise InvalidInput(problems)
     scoped_key = f"{gp.id}:{key}" if key else None
@@ -97,7 +103,7 @@ async def submit(
     actor = actor or Actor(user_id=gp.id, role=gp.role.value, client=source)
     for attempt in range(3):
         try:
-            return await _store(gp, actor, data, scoped_key, data_hash, source, now)
+            return await _store(gp, actor, data, scoped_key, data_hash, source, now, clinic_id)
         except Exception as error:
             if not is_unique_violation(error) or attempt == 2:
                 raise
@@ -118,12 +124,13 @@ def assessment_target(urgency: Urgency, received: date) -> date | None:
 
 
 def _referral_values(
-    gp: CurrentUser, data: ReferralCreate, source: str, now: datetime
+    gp: CurrentUser, data: ReferralCreate, source: str, now: datetime, clinic_id: int
 ) -> dict[str, Any]:
     """The referral's columns as received (all but the patient's id)."""
     received = to_oslo(now).date()
     return {
         "reference": new_reference(),
+        "clinic": clinic_id,
         "patient_name": data.patient.name.strip(),
         "patient_address": data.patient.address.strip(),
         "patient_phone": data.patient.phone.strip(),
@@ -173,9 +180,10 @@ async def _store(
     data_hash: str,
     source: str,
     now: datetime,
+    clinic_id: int,
 ) -> Submission:
     national_id = validate_national_id(data.patient.national_id)
-    values = _referral_values(gp, data, source, now)
+    values = _referral_values(gp, data, source, now, clinic_id)
     if scoped_key is None and not is_sqlite():
         referral_id = await _store_in_one_statement(national_id, values, now, actor.client)
         return _receipt(referral_id, values)
