@@ -207,7 +207,12 @@ async def answer_from_message(actor: Actor, referral_id: int, answer: str) -> st
     text = answer.strip()[:MAX_LONG_TEXT] or "(tomt svar)"
     row = await for_update(
         Referral.select(
-            Referral.patient, Referral.status, Referral.gp, Referral.reference, Referral.responsible
+            Referral.patient,
+            Referral.status,
+            Referral.gp,
+            Referral.reference,
+            Referral.responsible,
+            Referral.clinic,
         ).where(Referral.id == referral_id)
     ).first()
     if row is None:
