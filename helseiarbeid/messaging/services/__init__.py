@@ -10,7 +10,11 @@ from helseiarbeid.messaging.services.log import (
     read_message,
 )
 from helseiarbeid.messaging.services.receiving import Answer, receive
-from helseiarbeid.messaging.services.sending import send_referral_status, send_report
+from helseiarbeid.messaging.services.sending import (
+    send_again,
+    send_referral_status,
+    send_report,
+)
 
 __all__ = [
     "Answer",
@@ -19,6 +23,7 @@ __all__ = [
     "list_messages",
     "read_message",
     "receive",
+    "send_again",
     "send_referral_status",
     "send_report",
 ]

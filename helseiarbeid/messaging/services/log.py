@@ -39,6 +39,9 @@ class MessageSummary:
     # A sent message's delivery: "venter" (in the outbox), "sendt" or "feilet"; "" if received.
     delivery: str
     delivery_error: str
+    # A sent message that failed (the outbox gave up, or the receiver rejected it) and has not
+    # been sent again: the page offers «Send igjen».
+    can_send_again: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ def _delivery(row: dict[str, Any]) -> str:
     return "venter"
 
 
-def _summary(row: dict[str, Any]) -> MessageSummary:
+def _summary(row: dict[str, Any], resent: frozenset[int] = frozenset()) -> MessageSummary:
+    delivery = _delivery(row)
     return MessageSummary(
         id=row["id"],
         direction=row["direction"],
@@ -75,9 +79,21 @@ def _summary(row: dict[str, Any]) -> MessageSummary:
         referral_id=row["referral"],
         referral_reference=row["referral.reference"] or "",
         outcome=row["outcome"],
-        delivery=_delivery(row),
+        delivery=delivery,
         delivery_error=row["outbox_message.last_error"] or "",
+        can_send_again=delivery == "feilet"
+        or (delivery == "sendt" and row["apprec_status"] == 2 and row["id"] not in resent),
     )
+
+
+async def _resent(ids: list[int]) -> frozenset[int]:
+    """Which of these sent messages have a «send igjen» copy."""
+    if not ids:
+        return frozenset()
+    rows = await HealthMessage.select(HealthMessage.replaces).where(
+        HealthMessage.replaces.is_in(ids)
+    )
+    return frozenset(row["replaces"] for row in rows)
 
 
 _SUMMARY_COLUMNS = (
@@ -109,7 +125,8 @@ async def list_messages(*, limit: int = 100) -> list[MessageSummary]:
         .order_by(HealthMessage.id, ascending=False)
         .limit(limit)
     )
-    return [_summary(row) for row in rows]
+    resent = await _resent([row["id"] for row in rows if row["apprec_status"] == 2])
+    return [_summary(row, resent) for row in rows]
 
 
 async def read_message(actor: Actor, message_id: int) -> MessageView:
@@ -144,4 +161,4 @@ async def read_message(actor: Actor, message_id: int) -> MessageView:
         patient_id=patient_id,
         referral_id=referral_id,
     )
-    return MessageView(_summary(row), message, sent)
+    return MessageView(_summary(row, await _resent([message_id])), message, sent)
