@@ -8,8 +8,8 @@
 // "signing_keys": [private JWKs, the first signs] (absent: oidc-provider's development key)}.
 // Every request's method and path is written to stdout (the harness counts JWKS fetches).
 // Authorization code + PKCE, private_key_jwt, DPoP, client credentials, RP-initiated logout,
-// resource indicators (access tokens are JWTs, typ at+jwt, with cnf.jkt when DPoP-bound) and
-// HelseID's claims. Log in on the dev interaction page with an account id below (any password).
+// resource indicators (access tokens are JWTs, typ at+jwt, with cnf.jkt when DPoP-bound; the
+// resource nhn:msh gets the message server's scope nhn:msh/api) and HelseID's claims. Log in on the dev interaction page with an account id below (any password).
 // All identities are synthetic (Tenor national IDs, made-up HPR numbers).
 import { readFileSync } from 'node:fs';
 
@@ -23,6 +23,9 @@ const PID = 'helseid://claims/identity/pid';
 const LEVEL = 'helseid://claims/identity/security_level';
 const ORGNR = 'helseid://claims/client/claims/orgnr_parent';
 const DETAILS = 'helseid://claims/hpr/hpr_details';
+// The message server's audience and scope (../shared/standards/README.md).
+const MSH_AUDIENCE = 'nhn:msh';
+const MSH_SCOPE = 'nhn:msh/api';
 
 // HelseID's hpr_details: the person's approvals in the Health Personnel Register (LE = doctor).
 function details(hpr, profession) {
@@ -89,9 +92,12 @@ const configuration = {
       'helseid://scopes/identity/pid helseid://scopes/identity/security_level',
       'helseid://scopes/hpr/hpr_number',
       'nhn:helseiarbeid/referrals.read nhn:helseiarbeid/referrals.write',
+      MSH_SCOPE,
     ].join(' '),
   })),
-  scopes: ['openid', 'nhn:helseiarbeid/referrals.read', 'nhn:helseiarbeid/referrals.write'],
+  scopes: [
+    'openid', 'nhn:helseiarbeid/referrals.read', 'nhn:helseiarbeid/referrals.write', MSH_SCOPE,
+  ],
   claims: {
     openid: ['sub'],
     profile: ['name'],
@@ -130,6 +136,16 @@ const configuration = {
       async defaultResource() { return undefined; },
       async useGrantedResource() { return true; },
       async getResourceServerInfo(ctx, resourceIndicator, client) {
+        if (resourceIndicator === MSH_AUDIENCE) {
+          // Norsk Helsenett's message server, as HelseID issues tokens for it.
+          return {
+            scope: MSH_SCOPE,
+            audience: MSH_AUDIENCE,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: CLIENT_TTL[client.clientId],
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        }
         return {
           scope: 'nhn:helseiarbeid/referrals.read nhn:helseiarbeid/referrals.write',
           audience: resourceIndicator,
