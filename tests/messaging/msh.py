@@ -41,7 +41,9 @@ class StandIn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, *, die_on: tuple[str, str, int] | None = None) -> None:
+        """Start the process (again: the same port and state); with ``die_on`` (method, path
+        pattern, n) it ends by itself when the n-th such request arrives."""
         config = self.directory / "standin.json"
         config.write_text(
             json.dumps(
@@ -49,6 +51,7 @@ class StandIn:
                     "port": self.port,
                     "state": str(self.directory / "state.json"),
                     "issuer": self.issuer,
+                    "die_on": die_on,
                 }
             )
         )
@@ -67,6 +70,11 @@ class StandIn:
             except httpx.TransportError:
                 time.sleep(0.1)
         raise RuntimeError(f"the stand-in did not come up:\n{self.log()}")
+
+    def wait_for_death(self, timeout: float = 60) -> None:
+        assert self.process is not None
+        self.process.wait(timeout=timeout)
+        self.process = None
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

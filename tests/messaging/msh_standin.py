@@ -5,7 +5,9 @@ own process (werkzeug, a real socket) that cannot drift from the real contracts.
 
 CONFIG.json: {"port", "state" (a JSON file it keeps everything in, so a restarted stand-in
 goes on where it stopped), "issuer" (the OpenID provider whose tokens it accepts), "audience",
-"scope"}.
+"scope", "die_on" (optional: [method, path pattern, n] — the process ends, as if it crashed,
+when the n-th authenticated request of that method to a path matching the pattern arrives,
+before doing it)}.
 
 Every request to the API and every answer to it is checked against the published OpenAPI
 document (../shared/standards/nhn/msh-api-v2.json) with openapi-core; a request that does not
@@ -33,6 +35,8 @@ import base64
 import copy
 import hashlib
 import json
+import os
+import re
 import secrets
 import sys
 import threading
@@ -86,6 +90,8 @@ class StandIn:
         self.issuer = config["issuer"]
         self.audience = config.get("audience", "nhn:msh")
         self.scope = config.get("scope", "nhn:msh/api")
+        self.die_on: list[Any] | None = config.get("die_on")
+        self.matching = 0
         self.lock = threading.Lock()
         self.nonce = secrets.token_urlsafe(16)
         self.jtis: set[str] = set()
@@ -206,6 +212,7 @@ class StandIn:
             else:
                 try:
                     self.authenticate(request)
+                    self._maybe_die(request)
                     adapter = self.routes.bind_to_environ(request.environ)
                     endpoint, arguments = adapter.match()
                     response = getattr(self, str(endpoint))(request, **arguments)
@@ -224,6 +231,17 @@ class StandIn:
             self.state["requests"].append(f"{request.method} {request.path} {response.status_code}")
             self.save()
         return response
+
+    def _maybe_die(self, request: Request) -> None:
+        """End the process, as a crash would, at the request ``die_on`` names (counting only
+        requests that were let in), before doing anything of it."""
+        if self.die_on is None:
+            return
+        method, pattern, occurrence = self.die_on
+        if request.method == method and re.fullmatch(pattern, request.path):
+            self.matching += 1
+            if self.matching == occurrence:
+                os._exit(3)
 
     @staticmethod
     def error(status: int, text: str) -> Response:
