@@ -6,6 +6,7 @@ marked read; every outgoing message is posted exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -43,6 +44,16 @@ def msh(database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
 def _copy(number: int) -> tuple[bytes, str]:
     msg_id = ORIGINAL_MSG_ID[:-4] + f"{number:04d}".encode()
     return example(NEW_20).replace(ORIGINAL_MSG_ID, msg_id), msg_id.decode()
+
+
+def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "helseiarbeid", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 async def _everything_done(msh: StandIn) -> bool:
@@ -98,21 +109,17 @@ async def test_the_server_going_away_mid_run_loses_nothing_and_doubles_nothing(
         "HELSEIARBEID_OUTBOX_POLL_SECONDS": "0.2",
         "HELSEIARBEID_MSH_POLL_SECONDS": "0.3",
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "helseiarbeid", "worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    worker = _start_worker(env)
     try:
         msh.wait_for_death(timeout=60)
         assert not await _everything_done(msh)
-        time.sleep(1.0)  # the worker meets a server that is not there
+        await asyncio.sleep(1.0)  # the worker meets a server that is not there
         msh.start()
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not await _everything_done(msh):
-            time.sleep(0.5)
+        for _ in range(240):  # the backoff after the outage is 10 s, then 20 s
+            if await _everything_done(msh) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
         assert await _everything_done(msh), msh.state()["requests"]
     finally:
         worker.send_signal(signal.SIGTERM)
