@@ -16,8 +16,9 @@ least once, never lost.
 Channels: ``mail`` (SMTP, HELSEIARBEID_SMTP_HOST; without a host, mail is off and nothing is
 queued) and ``health_message`` (a health message's XML to a HER-id, stored by
 ``messaging.services``). A channel whose transport is not registered in :data:`TRANSPORTS`
-is not claimed: its messages wait, due, until a transport for it is plugged in (the Norsk
-Helsenett message-server client, a later step, registers the health-message one).
+is not claimed: its messages wait, due, until a transport for it is plugged in
+(``messaging.message_server.register`` plugs in the Norsk Helsenett message-server client
+when it is configured).
 """
 
 from __future__ import annotations

@@ -337,3 +337,22 @@ async def test_a_change_polled_after_the_new_referral_updates_it(msh: StandIn) -
         .order_by(HealthMessage.id)
     )
     assert rows == [{"serv_type": "N", "apprec_status": 1}, {"serv_type": "M", "apprec_status": 1}]
+
+
+async def test_the_messages_page_says_when_the_message_server_is_off(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    assert message_server.register() is False
+    assert message_server.CHANNEL not in outbox.TRANSPORTS
+    await sign_in(client, cast["kari"])
+    page = await client.get("/meldinger/")
+    assert "Meldingstjeneren til Norsk Helsenett er ikke satt opp" in page.text
+
+
+async def test_the_message_server_page_notice_is_gone_when_configured(
+    client: httpx.AsyncClient, cast: Cast, msh: StandIn
+) -> None:
+    assert message_server.CHANNEL in outbox.TRANSPORTS
+    await sign_in(client, cast["kari"])
+    page = await client.get("/meldinger/")
+    assert "ikke satt opp" not in page.text
