@@ -277,17 +277,23 @@ async def send_again(message_id: int) -> None:
 
     Raises NotFound for an unknown message, Conflict for one already delivered."""
     async with write_transaction():
-        row = await for_update(
-            OutboxMessage.select(OutboxMessage.delivered_at).where(OutboxMessage.id == message_id)
-        ).first()
-        if row is None:
-            raise NotFound("Fant ikke utsendelsen.")
-        if row["delivered_at"] is not None:
-            raise Conflict("Utsendelsen er allerede levert.")
-        await OutboxMessage.update(
-            {
-                OutboxMessage.failed_at: None,
-                OutboxMessage.attempts: 0,
-                OutboxMessage.next_attempt_at: utcnow(),
-            }
-        ).where(OutboxMessage.id == message_id)
+        await requeue(message_id)
+
+
+async def requeue(message_id: int) -> None:
+    """:func:`send_again` inside the caller's write transaction (a domain that audits the
+    resend with it). Raises NotFound or Conflict as send_again does."""
+    row = await for_update(
+        OutboxMessage.select(OutboxMessage.delivered_at).where(OutboxMessage.id == message_id)
+    ).first()
+    if row is None:
+        raise NotFound("Fant ikke utsendelsen.")
+    if row["delivered_at"] is not None:
+        raise Conflict("Utsendelsen er allerede levert.")
+    await OutboxMessage.update(
+        {
+            OutboxMessage.failed_at: None,
+            OutboxMessage.attempts: 0,
+            OutboxMessage.next_attempt_at: utcnow(),
+        }
+    ).where(OutboxMessage.id == message_id)

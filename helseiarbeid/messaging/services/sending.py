@@ -223,7 +223,7 @@ async def send_again(actor: Actor, message_id: int) -> int:
             await referrals.patient_of(row["referral"]) if row["referral"] is not None else None
         )
         if row["outbox_message"] is not None and row["outbox_message.failed_at"] is not None:
-            await outbox.send_again(row["outbox_message"])
+            await outbox.requeue(row["outbox_message"])
             resent = message_id
         elif row["apprec_status"] == 2:
             if await HealthMessage.exists().where(HealthMessage.replaces == message_id):
