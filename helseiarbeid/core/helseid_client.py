@@ -125,6 +125,8 @@ class TokenSource:
             raise TokenUnavailable(
                 f"HelseID avviste klienten ({error or response.status_code}).", transient=False
             )
+        if not isinstance(answer.get("access_token"), str):
+            raise TokenUnavailable("HelseID ga ikke noe token.", transient=False)
         if str(answer.get("token_type", "")).lower() != "dpop":
             raise TokenUnavailable("HelseID ga et token som ikke er DPoP-bundet.", transient=False)
         lifetime = answer.get("expires_in")
