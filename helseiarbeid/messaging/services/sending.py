@@ -28,6 +28,7 @@ from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import for_update, insert_row, write_transaction
 from helseiarbeid.core.errors import Conflict, NotFound
+from helseiarbeid.core.tables import OutboxMessage
 from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.messaging import outgoing
 from helseiarbeid.messaging.outgoing import ReferralStatus
@@ -203,14 +204,13 @@ async def send_again(actor: Actor, message_id: int) -> int:
     Raises NotFound (no such sent message) or Conflict (it did not fail, or was sent again).
     """
     async with write_transaction():
+        # The message row is locked on its own: PostgreSQL locks no row of an outer join.
         row = await for_update(
             HealthMessage.select(
                 HealthMessage.id,
                 HealthMessage.direction,
                 HealthMessage.apprec_status,
                 HealthMessage.outbox_message,
-                HealthMessage.outbox_message.failed_at,
-                HealthMessage.outbox_message.delivered_at,
                 HealthMessage.msg_type,
                 HealthMessage.raw_xml,
                 HealthMessage.receiver_her_id,
@@ -219,10 +219,17 @@ async def send_again(actor: Actor, message_id: int) -> int:
         ).first()
         if row is None or row["direction"] != "out":
             raise NotFound("Fant ikke den sendte meldingen.")
+        delivery = None
+        if row["outbox_message"] is not None:
+            delivery = (
+                await OutboxMessage.select(OutboxMessage.failed_at)
+                .where(OutboxMessage.id == row["outbox_message"])
+                .first()
+            )
         patient_id = (
             await referrals.patient_of(row["referral"]) if row["referral"] is not None else None
         )
-        if row["outbox_message"] is not None and row["outbox_message.failed_at"] is not None:
+        if delivery is not None and delivery["failed_at"] is not None:
             await outbox.requeue(row["outbox_message"])
             resent = message_id
         elif row["apprec_status"] == 2:
