@@ -29,7 +29,9 @@ Three jobs use it:
   (Rejected) shows the coordinator a failed delivery with the error text.
 
 The worker (``helseiarbeid worker``) runs :func:`run_poller` beside the outbox when the
-message server is configured (``Settings.message_server_on``).
+message server is configured (``Settings.message_server_on``). Run one poller per clinic:
+two polling at once store a message once (the MsgId is unique) but may both hand over its
+AppRec. Sending is safe from any number of processes (the outbox's claims).
 """
 
 from __future__ import annotations
@@ -309,8 +311,9 @@ async def _receive_one(server: MessageServer, item: dict[str, Any]) -> None:
 
 async def poll_once() -> PollResult:
     """One poll of the message server (module doc). Raises TransientError or PermanentError
-    when the server cannot be asked; a message that fails stops the poll (the rest wait for
-    the next one, in order)."""
+    when the server cannot be asked; a transient failure on one message stops the poll (the
+    rest wait for the next, in order), a permanent one is logged and the others go on (that
+    message stays unread and is tried again at the next poll)."""
     settings = get_settings()
     server = client()
     received = receipts = 0

@@ -128,7 +128,7 @@ def message_server_for_tests(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     service configured for them and the transport registered; afterwards the stand-in must
     have seen no request or answer outside the OpenAPI document."""
     client = RegisteredClient(CLIENT_ID)
-    with provider_process([client]) as provider:
+    with provider_process([client], dpop_nonce=True) as provider:
         stand_in = StandIn(provider.issuer, tmp_path, provider.log)
         stand_in.start()
         monkeypatch.setenv("HELSEIARBEID_MSH_URL", stand_in.url)

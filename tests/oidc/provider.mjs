@@ -5,12 +5,14 @@
 //
 // CONFIG.json: {"port": 12345, "clients": [{"client_id", "jwks": {"keys": [public JWK]},
 // "claims": {extra access-token claims for client credentials}, "token_ttl": seconds}],
-// "signing_keys": [private JWKs, the first signs] (absent: oidc-provider's development key)}.
+// "signing_keys": [private JWKs, the first signs] (absent: oidc-provider's development key),
+// "dpop_nonce": true to require a server nonce in DPoP proofs at the token endpoint}.
 // Every request's method and path is written to stdout (the harness counts JWKS fetches).
 // Authorization code + PKCE, private_key_jwt, DPoP, client credentials, RP-initiated logout,
 // resource indicators (access tokens are JWTs, typ at+jwt, with cnf.jkt when DPoP-bound; the
 // resource nhn:msh gets the message server's scope nhn:msh/api) and HelseID's claims. Log in on the dev interaction page with an account id below (any password).
 // All identities are synthetic (Tenor national IDs, made-up HPR numbers).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import Provider, { interactionPolicy } from 'oidc-provider';
@@ -128,7 +130,11 @@ const configuration = {
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: true },
-    dPoP: { enabled: true },
+    // "dpop_nonce": true makes the token endpoint ask for its nonce (use_dpop_nonce), as
+    // HelseID does.
+    dPoP: config.dpop_nonce
+      ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+      : { enabled: true },
     clientCredentials: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     resourceIndicators: {
