@@ -1,4 +1,4 @@
-"""The ``helseiarbeid`` command: serve, migrate, seed-demo, create-user, create-token,
+"""The ``helseiarbeid`` command: serve, worker, migrate, seed-demo, create-user, create-token,
 messages receive, clinics (list, create, update, add/remove HER-ids, municipalities and
 members).
 
@@ -62,6 +62,41 @@ def serve(host: str, port: int, workers: int) -> None:
         log_config=None,
         proxy_headers=True,
     )
+
+
+@cli.command()
+def worker() -> None:
+    """Deliver the outbox and, when the message server is configured, poll it for health
+    messages, until SIGTERM or SIGINT (Ctrl-C)."""
+    import signal
+
+    from helseiarbeid.core import database, outbox
+    from helseiarbeid.core.logs import configure_logging
+    from helseiarbeid.messaging import message_server
+
+    configure_logging(get_settings().log_level)
+
+    async def work() -> None:
+        engine = database.current_engine()
+        await database.start(engine)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        tasks = [asyncio.create_task(outbox.run(stop))]
+        if message_server.register():
+            tasks.append(asyncio.create_task(message_server.run_poller(stop)))
+        click.echo(
+            "worker: outbox"
+            + (", message server" if len(tasks) > 1 else " (message server not configured)"),
+            err=True,
+        )
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            await database.stop(engine)
+
+    _run(work())
 
 
 @cli.command()

@@ -35,6 +35,7 @@ from helseiarbeid.core.request_input import clean_request_body
 from helseiarbeid.core.security_headers import add_security_headers
 from helseiarbeid.core.templating import PACKAGE_ROOT, template_config
 from helseiarbeid.core.web_errors import EXCEPTION_HANDLERS
+from helseiarbeid.messaging import message_server
 from helseiarbeid.messaging.controllers import MessageApiController, MessagePageController
 from helseiarbeid.referrals.controllers import (
     PatientLookupController,
@@ -50,6 +51,7 @@ _WORKERS: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
 
 async def _on_startup() -> None:
     await database.start(database.current_engine())
+    message_server.register()
     stop = asyncio.Event()
     _WORKERS["outbox"] = (stop, asyncio.create_task(outbox.run(stop)))
 

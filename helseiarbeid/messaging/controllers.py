@@ -10,13 +10,16 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.response import Response, Template
+from litestar.params import FromQuery, URLEncodedBody
+from litestar.response import Redirect, Response, Template
 
+from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
-from helseiarbeid.core.web import PathId, actor_of, current_user
+from helseiarbeid.core.web import PathId, actor_of, current_user, require_confirmation
 from helseiarbeid.messaging import services
+from helseiarbeid.settings import get_settings
 
 # Largest message accepted: a referral with a few scanned PDF pages (base64 adds a third).
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
@@ -95,10 +98,41 @@ class MessagePageController(Controller):
 
     @get("/")
     async def page(self, request: Request[Any, Any, Any]) -> Template:
-        messages = await services.list_messages(current_user(request))
-        return Template("messaging/list.html", context={"messages": messages})
+        return Template(
+            "messaging/list.html",
+            context={
+                "messages": await services.list_messages(current_user(request)),
+                "message_server_on": get_settings().message_server_on,
+            },
+        )
 
     @get("/{message_id:int}")
-    async def one(self, request: Request[Any, Any, Any], message_id: PathId) -> Template:
+    async def one(
+        self, request: Request[Any, Any, Any], message_id: PathId, sendt: FromQuery[bool] = False
+    ) -> Template:
         view = await services.read_message(current_user(request), actor_of(request), message_id)
-        return Template("messaging/message.html", context={"view": view})
+        return Template(
+            "messaging/message.html", context={"view": view, "sent_again": sendt, "errors": {}}
+        )
+
+    @post("/{message_id:int}/send-igjen")
+    async def send_again(
+        self,
+        request: Request[Any, Any, Any],
+        message_id: PathId,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        """«Send igjen» for a failed sent message, with its confirmation box ticked (else the
+        message again with the box marked, 422)."""
+        user, actor = current_user(request), actor_of(request)
+        try:
+            require_confirmation(data, "Kryss av for å bekrefte at meldingen skal sendes igjen.")
+        except InvalidInput as exc:
+            view = await services.read_message(user, actor, message_id)
+            return Template(
+                "messaging/message.html",
+                context={"view": view, "sent_again": False, "errors": exc.fields},
+                status_code=422,
+            )
+        resent = await services.send_again(user, actor, message_id)
+        return Redirect(f"/meldinger/{resent}?sendt=1", status_code=303)

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, expect
 from helseiarbeid.core.audit import SYSTEM, Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import write_transaction
-from helseiarbeid.core.tables import AuditEvent
+from helseiarbeid.core.tables import AuditEvent, OutboxMessage
 from helseiarbeid.messaging import outgoing, services
 from helseiarbeid.messaging.outgoing import ReferralStatus
 from helseiarbeid.messaging.tables import HealthMessage
@@ -218,3 +218,58 @@ async def test_the_coordinator_reads_the_question_and_the_gps_answer(
     await expect(main).to_contain_text("Ja, 10 timer høsten 2025 uten varig bedring.")
     await expect(main).to_contain_text("August September, Kattskinnet legesenter")
     await screenshot(page, f"message-answer-{width}")
+
+
+async def rejected(cast: Cast, her_ids: None, sent: None) -> int:
+    """The status message came back rejected by the GP's system (AppRec status 2)."""
+    row = (
+        await HealthMessage.select(HealthMessage.id)
+        .where(HealthMessage.msg_type == "DIALOG_STATUS_HENVISNING")
+        .first()
+    )
+    assert row is not None
+    await OutboxMessage.update({OutboxMessage.delivered_at: utcnow()}).where(
+        OutboxMessage.channel == "health_message"
+    )
+    await HealthMessage.update(
+        {
+            HealthMessage.server_id: "5f5e94d5-d908-476b-a172-a241c52eddb6",
+            HealthMessage.apprec_status: 2,
+            HealthMessage.apprec_errors: '[["E21", "Mottaker finnes ikke i adresseregisteret"]]',
+        }
+    ).where(HealthMessage.id == row["id"])
+    return int(row["id"])
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+async def test_the_coordinator_sends_a_rejected_message_again(
+    browser: Browser, live_server: str, rejected: int, width: int
+) -> None:
+    page = await page_as(browser, live_server, "kari@test.example", width)
+    await page.get_by_role("link", name="Meldinger").click()
+    main = page.locator("main")
+    await expect(main).to_contain_text("Meldingstjeneren til Norsk Helsenett er ikke satt opp")
+    row = page.get_by_role("row").filter(has_text="status på henvisning")
+    await expect(row).to_contain_text("Avvist")
+    await expect(row).to_contain_text("E21: Mottaker finnes ikke i adresseregisteret")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await screenshot(page, f"messages-rejected-{width}")
+
+    await row.get_by_role("link", name="Send igjen").click()
+    await expect(page.get_by_role("heading", name="Send igjen")).to_be_visible()
+    await page.get_by_role("button", name="Send igjen").click()  # the box not ticked
+    checkbox = page.get_by_label("Jeg bekrefter at meldingen skal sendes igjen.", exact=True)
+    await expect(checkbox).to_be_visible()
+    await checkbox.check()
+    await screenshot(page, f"message-send-again-{width}")
+    await page.get_by_role("button", name="Send igjen").click()
+    await expect(page.get_by_role("status")).to_contain_text("lagt i køen for sending")
+    await expect(main).to_contain_text("Venter på sending")
+    await screenshot(page, f"message-sent-again-{width}")
+    copy = (
+        await HealthMessage.select(HealthMessage.id)
+        .where(HealthMessage.replaces == rejected)
+        .first()
+    )
+    assert copy is not None
+    assert page.url.endswith(f"/meldinger/{copy['id']}?sendt=1")

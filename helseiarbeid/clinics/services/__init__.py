@@ -2,6 +2,7 @@
 administrator's changes (management)."""
 
 from helseiarbeid.clinics.services.directory import (
+    all_her_ids,
     choices,
     clinic_by_slug,
     clinic_for_her_ids,
@@ -35,6 +36,7 @@ __all__ = [
     "add_her_id",
     "add_member",
     "add_municipality",
+    "all_her_ids",
     "choices",
     "clinic_by_slug",
     "clinic_for_her_ids",

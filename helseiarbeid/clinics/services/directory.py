@@ -80,6 +80,13 @@ async def clinic_for_her_ids(her_ids: list[str]) -> int | None:
     return None
 
 
+async def all_her_ids() -> tuple[str, ...]:
+    """Every clinic's HER-ids, in the order they were added: what the message-server poller
+    asks for (one installation receives for all its clinics)."""
+    rows = await ClinicHerId.select(ClinicHerId.her_id).order_by(ClinicHerId.id)
+    return tuple(row["her_id"] for row in rows)
+
+
 async def clinic_for_municipality(number: str) -> int | None:
     row = await (
         ClinicMunicipality.select(ClinicMunicipality.clinic)

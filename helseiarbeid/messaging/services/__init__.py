@@ -11,6 +11,7 @@ from helseiarbeid.messaging.services.log import (
 )
 from helseiarbeid.messaging.services.receiving import NO_SENDER, Answer, receive
 from helseiarbeid.messaging.services.sending import (
+    send_again,
     send_information_request,
     send_onward_referral,
     send_referral_status,
@@ -25,6 +26,7 @@ __all__ = [
     "list_messages",
     "read_message",
     "receive",
+    "send_again",
     "send_information_request",
     "send_onward_referral",
     "send_referral_status",

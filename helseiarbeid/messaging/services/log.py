@@ -9,14 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
-
-from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, outbox
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import NotFound
-from helseiarbeid.core.roles import CLINIC_STAFF
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.messaging.outgoing import SentContent, describe_sent
 from helseiarbeid.messaging.reading import (
@@ -27,6 +23,7 @@ from helseiarbeid.messaging.reading import (
     read,
     read_dialog,
 )
+from helseiarbeid.messaging.services._scope import visible_to
 from helseiarbeid.messaging.services.receiving import NO_RECEIPT_OUTCOME
 from helseiarbeid.messaging.services.sending import CHANNEL
 from helseiarbeid.messaging.standards import NotWellFormed, parse, validate
@@ -58,6 +55,9 @@ class MessageSummary:
     waiting_because: str
     # A received message answered with no AppRec (its sender could not be read).
     no_receipt: bool
+    # A sent message that failed (the outbox gave up, or the receiver rejected it) and has not
+    # been sent again: the page offers «Send igjen».
+    can_send_again: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _waiting_because(delivery: str) -> str:
     return IN_THE_OUTBOX if outbox.has_transport(CHANNEL) else NO_CONNECTION
 
 
-def _summary(row: dict[str, Any]) -> MessageSummary:
+def _summary(row: dict[str, Any], resent: frozenset[int] = frozenset()) -> MessageSummary:
     delivery = _delivery(row)
     return MessageSummary(
         id=row["id"],
@@ -115,7 +115,19 @@ def _summary(row: dict[str, Any]) -> MessageSummary:
         delivery_error=row["outbox_message.last_error"] or "",
         waiting_because=_waiting_because(delivery),
         no_receipt=row["direction"] == "in" and row["outcome"] == NO_RECEIPT_OUTCOME,
+        can_send_again=delivery == "feilet"
+        or (delivery == "sendt" and row["apprec_status"] == 2 and row["id"] not in resent),
     )
+
+
+async def _resent(ids: list[int]) -> frozenset[int]:
+    """Which of these sent messages have a «send igjen» copy."""
+    if not ids:
+        return frozenset()
+    rows = await HealthMessage.select(HealthMessage.replaces).where(
+        HealthMessage.replaces.is_in(ids)
+    )
+    return frozenset(row["replaces"] for row in rows)
 
 
 _SUMMARY_COLUMNS = (
@@ -140,25 +152,17 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _visible_to(user: CurrentUser) -> Any:
-    """Clinic staff see the messages of the clinics they work for (issue 15); the
-    administrator every message, also those no clinic's HER-id reached."""
-    if user.role in CLINIC_STAFF:
-        member = clinics.member_of("health_message.clinic", user.id)
-        return WhereRaw(member.template, *member.args)
-    return HealthMessage.id.is_not_null()
-
-
 async def list_messages(user: CurrentUser, *, limit: int = 100) -> list[MessageSummary]:
     """The latest messages ``user`` may see, newest first. No health data is shown, so
     nothing is audited."""
     rows = (
         await HealthMessage.select(*_SUMMARY_COLUMNS)
-        .where(_visible_to(user))
+        .where(visible_to(user))
         .order_by(HealthMessage.id, ascending=False)
         .limit(limit)
     )
-    return [_summary(row) for row in rows]
+    resent = await _resent([row["id"] for row in rows if row["apprec_status"] == 2])
+    return [_summary(row, resent) for row in rows]
 
 
 async def read_message(user: CurrentUser, actor: Actor, message_id: int) -> MessageView:
@@ -167,7 +171,7 @@ async def read_message(user: CurrentUser, actor: Actor, message_id: int) -> Mess
     another clinic's (that attempt audited as refused)."""
     row = (
         await HealthMessage.select(*_SUMMARY_COLUMNS, HealthMessage.raw_xml)
-        .where((HealthMessage.id == message_id) & _visible_to(user))
+        .where((HealthMessage.id == message_id) & visible_to(user))
         .first()
     )
     if row is None:
@@ -207,4 +211,4 @@ async def read_message(user: CurrentUser, actor: Actor, message_id: int) -> Mess
         patient_id=patient_id,
         referral_id=referral_id,
     )
-    return MessageView(_summary(row), message, sent, dialog)
+    return MessageView(_summary(row, await _resent([message_id])), message, sent, dialog)

@@ -11,20 +11,31 @@ A message is sent only to a GP who can receive one: the GP has a HER-id (``app_u
 and the GP's office HER-id is known from a message received from that GP (the referral's
 own, else the latest one). Otherwise nothing is sent and the GP reads the decision and the
 report in the web portal, as before.
+
+:func:`send_again` puts a failed message on its way once more (see there).
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
+
+from lxml import etree
 
 from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, outbox
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
-from helseiarbeid.core.database import insert_row
+from helseiarbeid.core.database import for_update, insert_row, write_transaction
+from helseiarbeid.core.errors import Conflict, NotFound
+from helseiarbeid.core.tables import OutboxMessage
+from helseiarbeid.core.timefmt import to_oslo
+from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.messaging import outgoing
 from helseiarbeid.messaging.outgoing import ReferralStatus
+from helseiarbeid.messaging.services._scope import visible_to
+from helseiarbeid.messaging.standards import NS_MSGHEAD, SchemaError, SchemaSet, parse, validate
 from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals import services as referrals
 from helseiarbeid.settings import get_settings
@@ -270,3 +281,115 @@ async def send_onward_referral(
         now=utcnow(),
     )
     return await _store(actor, route, built, f"Henvisning videre til {service_name}")
+
+
+async def send_again(user: CurrentUser, actor: Actor, message_id: int) -> int:
+    """«Send igjen» for a sent message that failed (issue 13 §12); returns the id of the
+    message that will go. Coordinator or administrator; audited as an update of the message.
+
+    - The outbox gave up on it (a permanent error, or ``outbox.MAX_ATTEMPTS`` tries): it never
+      reached the message server, so the same message is queued again, due now.
+    - The receiver's system rejected it (AppRec status 2): a copy with a new MsgId and GenDate
+      (a receiver answers a known MsgId from its log) is stored and queued; it ``replaces`` the
+      rejected one, which keeps its receipt. Only once per message.
+
+    Raises NotFound (no such sent message, or another clinic's) or Conflict (it did not fail,
+    or was sent again).
+    """
+    async with write_transaction():
+        # The message row is locked on its own: PostgreSQL locks no row of an outer join.
+        row = await for_update(
+            HealthMessage.select(
+                HealthMessage.id,
+                HealthMessage.direction,
+                HealthMessage.apprec_status,
+                HealthMessage.outbox_message,
+                HealthMessage.msg_type,
+                HealthMessage.raw_xml,
+                HealthMessage.receiver_her_id,
+                HealthMessage.referral,
+            ).where((HealthMessage.id == message_id) & visible_to(user))
+        ).first()
+        if row is None or row["direction"] != "out":
+            raise NotFound("Fant ikke den sendte meldingen.")
+        delivery = None
+        if row["outbox_message"] is not None:
+            delivery = (
+                await OutboxMessage.select(OutboxMessage.failed_at)
+                .where(OutboxMessage.id == row["outbox_message"])
+                .first()
+            )
+        patient_id = (
+            await referrals.patient_of(row["referral"]) if row["referral"] is not None else None
+        )
+        if delivery is not None and delivery["failed_at"] is not None:
+            await outbox.requeue(row["outbox_message"])
+            resent = message_id
+        elif row["apprec_status"] == 2:
+            if await HealthMessage.exists().where(HealthMessage.replaces == message_id):
+                raise Conflict("Meldingen er allerede sendt på nytt.")
+            resent = await _copy(row)
+        else:
+            raise Conflict("Meldingen har ikke feilet, og sendes ikke på nytt.")
+        await audit.record(
+            actor,
+            AuditAction.UPDATE,
+            "health_message",
+            message_id,
+            purpose="helsemelding sendt på nytt",
+            patient_id=patient_id,
+            referral_id=row["referral"],
+        )
+    return resent
+
+
+async def _copy(row: dict[str, object]) -> int:
+    """A rejected message again under a new MsgId and GenDate, validated, logged and queued."""
+    root = parse(str(row["raw_xml"]).encode())
+    ns = {"mh": NS_MSGHEAD}
+    msg_id = str(uuid.uuid4())
+    now = utcnow()
+    info = root.find("mh:MsgInfo", ns)
+    msg_id_element = info.find("mh:MsgId", ns) if info is not None else None
+    gen_date = info.find("mh:GenDate", ns) if info is not None else None
+    if msg_id_element is None or gen_date is None:
+        raise SchemaError("a sent message without MsgInfo/MsgId or GenDate")
+    msg_id_element.text = msg_id
+    gen_date.text = to_oslo(now).replace(tzinfo=None, microsecond=0).isoformat()
+    problems = validate(SchemaSet.MSGHEAD, root)
+    if problems:
+        raise SchemaError(f"resent message is not valid: {problems}")
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    msg_type = str(row["msg_type"])
+    subject = SUBJECTS.get(msg_type, "Helsemelding til fastlege")
+    outbox_id = await outbox.enqueue(CHANNEL, (str(row["receiver_her_id"]),), subject, xml.decode())
+    original = await HealthMessage.select().where(HealthMessage.id == row["id"]).first()
+    if original is None:
+        raise NotFound("Fant ikke den sendte meldingen.")
+    kept = {
+        key: original[key]
+        for key in (
+            "msg_type",
+            "standard",
+            "sender_her_id",
+            "sender_name",
+            "receiver_her_id",
+            "receiver_name",
+            "referral",
+            "outcome",
+        )
+    }
+    return await insert_row(
+        HealthMessage,
+        {
+            **kept,
+            "direction": "out",
+            "dedupe_key": f"out:{msg_id}",
+            "msg_id": msg_id,
+            "body_sha256": hashlib.sha256(xml).hexdigest(),
+            "raw_xml": xml.decode(),
+            "received_at": now,
+            "outbox_message": outbox_id,
+            "replaces": row["id"],
+        },
+    )
