@@ -220,6 +220,7 @@ async def test_the_coordinator_reads_the_question_and_the_gps_answer(
     await screenshot(page, f"message-answer-{width}")
 
 
+@pytest.fixture
 async def rejected(cast: Cast, her_ids: None, sent: None) -> int:
     """The status message came back rejected by the GP's system (AppRec status 2)."""
     row = (

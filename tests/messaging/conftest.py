@@ -12,6 +12,7 @@ from lxml import etree
 from helseiarbeid.messaging.standards import NS_APPREC_11, SchemaSet, validate
 from helseiarbeid.settings import get_settings
 from tests.cast import Cast, bearer
+from tests.clinics.conftest import other_clinic  # noqa: F401 - a second clinic, for the messages tests
 
 EXAMPLES = Path(__file__).parent / "examples"
 NEW_20 = "Henvisning_ny_tilstand_v2-0_Ny.xml"

@@ -22,6 +22,7 @@ from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals.tables import Referral, ReferralDocument
 from tests.cast import Cast, sign_in
 from tests.clinic_track.conftest import Pathway
+from tests.clinics.conftest import OtherClinic
 from tests.messaging.conftest import CHANGE_20, NEW_20, example
 from tests.messaging.msh import StandIn, message_server_for_tests
 
@@ -211,7 +212,7 @@ async def _page_form(client: httpx.AsyncClient, url: str) -> str:
 
 
 async def test_a_rejected_delivery_shows_its_error_and_can_be_sent_again(
-    client: httpx.AsyncClient, cast: Cast, msh: StandIn
+    client: httpx.AsyncClient, cast: Cast, msh: StandIn, other_clinic: OtherClinic
 ) -> None:
     pathway = Pathway(client, cast, await _received_referral(msh))
     await pathway.accept()
@@ -229,6 +230,16 @@ async def test_a_rejected_delivery_shows_its_error_and_can_be_sent_again(
         .first()
     )
     assert row is not None
+
+    # Another clinic's coordinator neither sees it nor can send it again.
+    await sign_in(client, other_clinic.staff["berit"])
+    assert f"/meldinger/{row['id']}" not in (await client.get("/meldinger/")).text
+    token = await _page_form(client, "/meldinger/")
+    elsewhere = await client.post(
+        f"/meldinger/{row['id']}/send-igjen", data={"_csrf_token": token, "bekreft": "ja"}
+    )
+    assert elsewhere.status_code == 404
+    client.cookies.clear()
 
     await sign_in(client, cast["kari"])
     listing = await client.get("/meldinger/")
@@ -278,6 +289,8 @@ async def test_a_rejected_delivery_shows_its_error_and_can_be_sent_again(
         .first()
     )
     assert copy == {"apprec_status": 1, "replaces": row["id"], "msg_id": new_id}
+    # The copy stays with the clinic: the coordinator who sent it again can open it.
+    assert (await client.get(f"/meldinger/{copy_id}")).status_code == 200
     listing = await client.get("/meldinger/")
     assert f'href="/meldinger/{row["id"]}#send-igjen"' not in listing.text
 

@@ -377,6 +377,7 @@ async def _copy(row: dict[str, object]) -> int:
             "receiver_name",
             "referral",
             "outcome",
+            "clinic",
         )
     }
     return await insert_row(
