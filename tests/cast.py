@@ -6,6 +6,8 @@
     erik                    contact person of an enterprise
     ada                     administrator / privacy officer
 
+The coordinator and the team work for the default NAV region (regions' migration).
+
 All identities are fictitious. Everyone's password is PASSWORD. The roles that need a second
 factor (core/totp.py: everyone but the GPs and Erik) are enrolled with their demo
 authenticator, as seed-demo does; ``second_factor_code`` gives the code a login asks for.
@@ -24,6 +26,7 @@ from helseiarbeid.core.passwords import hash_password
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.regions import services as regions
 
 PASSWORD = "riktig-hest-batteri-stift"
 
@@ -73,6 +76,9 @@ async def create_cast() -> Cast:
         await User.update({User.password_hash: _password_hash()}).where(User.id == person.id)
         if totp.required_for(role):
             await totp.enrol_demo(person.id, person.email)
+        if role in regions.MEMBER_ROLES:
+            # The migration's default region, as on an installation with one region.
+            await regions.add_member(person.id, await regions.default_region_id())
         people[key] = person
     return Cast(people)
 

@@ -31,7 +31,6 @@ from helseiarbeid.company_track.services.enterprises import (
     add_contact,
     create_enterprise,
     create_service_area,
-    enterprise_of,
     get_enterprise,
     list_enterprises,
     list_service_areas,
@@ -67,6 +66,12 @@ from helseiarbeid.company_track.services.records import (
     record_anchoring,
     record_attendance,
     record_evaluation,
+)
+from helseiarbeid.company_track.services.scope import (
+    EnterpriseScope,
+    check_enterprise_access,
+    enterprise_of,
+    enterprise_scope,
 )
 from helseiarbeid.company_track.services.session_rules import (
     MEETING_MINUTES,
@@ -115,6 +120,7 @@ __all__ = [
     "WHAT_IT_IS",
     "WHO_ATTENDS",
     "CompletionCheck",
+    "EnterpriseScope",
     "EvaluationReport",
     "Figures",
     "Finding",
@@ -138,6 +144,7 @@ __all__ = [
     "calendar_items",
     "cancel_programme",
     "cancel_session",
+    "check_enterprise_access",
     "completion_findings",
     "confirm_session",
     "create_enterprise",
@@ -145,6 +152,7 @@ __all__ = [
     "derive_status",
     "enterprise_figures",
     "enterprise_of",
+    "enterprise_scope",
     "evaluation_report",
     "get_enterprise",
     "get_programme",

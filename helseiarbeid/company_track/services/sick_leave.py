@@ -35,6 +35,7 @@ from piccolo.columns import Column
 
 from helseiarbeid.company_track.schemas import FigureCategory, FigureIn
 from helseiarbeid.company_track.services.enterprises import _check_enterprise_access
+from helseiarbeid.company_track.services.scope import enterprise_scope
 from helseiarbeid.company_track.tables import Enterprise, SickLeaveFigure, SickLeaveSnapshot
 from helseiarbeid.core import small_counts
 from helseiarbeid.core.clock import today_in_oslo, utcnow
@@ -535,14 +536,16 @@ async def import_figures(user: CurrentUser, text: str) -> int:
     returns how many rows were stored. Enterprise rows must name a known enterprise's
     organisation number. Any error anywhere: ImportErrors, and nothing is stored."""
     rows, errors = _parse_csv(text)
-    org_numbers = {
-        row["org_number"]
-        for row in await Enterprise.select(Enterprise.org_number).where(
-            Enterprise.org_number.is_in(
-                sorted({r.code for r in rows if r.category is FigureCategory.ENTERPRISE}) or [""]
-            )
+    known = Enterprise.select(Enterprise.org_number).where(
+        Enterprise.org_number.is_in(
+            sorted({r.code for r in rows if r.category is FigureCategory.ENTERPRISE}) or [""]
         )
-    }
+    )
+    # Another region's enterprise reads as unknown (scope): the import reveals nothing of it.
+    condition = (await enterprise_scope(user)).condition(Enterprise.id, Enterprise.region)
+    if condition is not None:
+        known = known.where(condition)
+    org_numbers = {row["org_number"] for row in await known}
     unknown = sorted(
         {r.code for r in rows if r.category is FigureCategory.ENTERPRISE} - org_numbers
     )
