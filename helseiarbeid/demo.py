@@ -196,6 +196,18 @@ SICK_LEAVE_FALL = [0.2, 0.05, 0.0, 0.1, -0.05, 0.0, 0.05, 0.2, 0.15, 0.1, 0.25, 
 INDUSTRY_PEOPLE = 40_000
 SECTOR_PEOPLE = {PRIVATE: 1_900_000, MUNICIPAL: 520_000}
 
+
+def _nordland_plan(k: int) -> dict[str, object]:
+    """The k-th of five Nordland programmes completed over the last year, a week apart."""
+    return {
+        "anchoring": -420 + 8 * k,
+        "module_1": -390 + 8 * k,
+        "module_2": -360 + 8 * k,
+        "module_3": -330 + 8 * k,
+        "evaluation": -45 - 8 * k,
+    }
+
+
 # Which programme each enterprise has, in order: one in every status. (sessions as days from
 # today; None = not booked; "requested" marks an enterprise's wish the coordinator has not
 # confirmed.)
@@ -214,19 +226,7 @@ PROGRAMMES: list[tuple[str, dict[str, object]]] = [
     ("requested", {"anchoring": "requested"}),
     ("cancelled", {"anchoring": 22}),
     # The five Nordland programmes completed over the last year.
-    *[
-        (
-            "completed",
-            {
-                "anchoring": -420 + 8 * k,
-                "module_1": -390 + 8 * k,
-                "module_2": -360 + 8 * k,
-                "module_3": -330 + 8 * k,
-                "evaluation": -45 - 8 * k,
-            },
-        )
-        for k in range(5)
-    ],
+    *[("completed", _nordland_plan(k)) for k in range(5)],
 ]
 
 
