@@ -59,3 +59,13 @@ async def test_the_statistics_page_shows_outcomes_and_downloads(
         admin.get_by_role("region", name="NAV Arbeidslivssenter Troms og Finnmark")
     ).to_contain_text("Alta")
     await screenshot(admin, "regions-admin")
+
+    # Kari works for Nordland only: the enterprise list shows Nordland's, with the region.
+    await regions.remove_member(cast["kari"].id, await regions.default_region_id())
+    await regions.add_member(cast["kari"].id, nordland)
+    coordinator = await page_as(browser, live_server, "kari@test.example")
+    await coordinator.goto(f"{live_server}/bedrifter")
+    listing = coordinator.get_by_role("table").first
+    await expect(listing).to_contain_text("NAV Arbeidslivssenter Nordland")
+    await expect(listing).not_to_contain_text("Troms og Finnmark")
+    await screenshot(coordinator, "enterprises-per-region")
