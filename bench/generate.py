@@ -20,6 +20,8 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 
 from helseiarbeid.clinic_track.tables import Assessment, Consultation, ConsultationStaff
+from helseiarbeid.clinics import services as clinics
+from helseiarbeid.clinics.tables import ClinicMembership
 from helseiarbeid.company_track.tables import (
     Enterprise,
     Programme,
@@ -108,6 +110,12 @@ async def users(gps: int, rng: random.Random) -> tuple[list[int], list[tuple[int
         for i, role in enumerate(STAFF_ROLES)
     ]
     staff_ids = await _insert(User, staff_rows)
+    # One clinic: the first, which the migration made; the team works for it.
+    clinic = await clinics.default_clinic_id()
+    await _insert(
+        ClinicMembership,
+        [ClinicMembership(clinic=clinic, member=sid, since=now) for sid in staff_ids],
+    )
     gp_rows = [
         User(
             email=f"bench-gp{i}@bench.example",
@@ -128,6 +136,7 @@ async def referrals(
     count: int, gp_ids: list[int], staff: list[tuple[int, Role]], rng: random.Random
 ) -> None:
     today = date.today()
+    clinic = await clinics.default_clinic_id()
     assessors = [sid for sid, role in staff if role in (Role.PSYCHOLOGIST, Role.PHYSICIAN)]
     team = [sid for sid, role in staff if role is not Role.COORDINATOR]
     patients = [
@@ -162,6 +171,7 @@ async def referrals(
         referral_rows.append(
             Referral(
                 reference=f"B{i:09d}"[-10:],
+                clinic=clinic,
                 patient=rng.choice(patient_ids),
                 patient_name=f"Pasient {i}",
                 patient_address="Benkveien 1, 8000 Bodø",

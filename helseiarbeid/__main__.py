@@ -1,5 +1,6 @@
-"""The ``helseiarbeid`` command: serve, migrate, seed-demo, create-user, create-token,
-messages receive.
+"""The ``helseiarbeid`` command: serve, worker, migrate, seed-demo, create-user, create-token,
+messages receive, clinics (list, create, update, add/remove HER-ids, municipalities and
+members).
 
 Bad input ends with a one-line message on stderr and exit code 2; nothing is written.
 """
@@ -61,6 +62,41 @@ def serve(host: str, port: int, workers: int) -> None:
         log_config=None,
         proxy_headers=True,
     )
+
+
+@cli.command()
+def worker() -> None:
+    """Deliver the outbox and, when the message server is configured, poll it for health
+    messages, until SIGTERM or SIGINT (Ctrl-C)."""
+    import signal
+
+    from helseiarbeid.core import database, outbox
+    from helseiarbeid.core.logs import configure_logging
+    from helseiarbeid.messaging import message_server
+
+    configure_logging(get_settings().log_level)
+
+    async def work() -> None:
+        engine = database.current_engine()
+        await database.start(engine)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        tasks = [asyncio.create_task(outbox.run(stop))]
+        if message_server.register():
+            tasks.append(asyncio.create_task(message_server.run_poller(stop)))
+        click.echo(
+            "worker: outbox"
+            + (", message server" if len(tasks) > 1 else " (message server not configured)"),
+            err=True,
+        )
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            await database.stop(engine)
+
+    _run(work())
 
 
 @cli.command()
@@ -127,6 +163,13 @@ def seed_demo(if_empty: bool) -> None:
     is_flag=True,
     help="Prompt for the national identity number an OpenID provider will give (stored hashed)",
 )
+@click.option(
+    "--clinic",
+    "clinic_slugs",
+    multiple=True,
+    help="Short name of a clinic the user works for (repeatable); clinic staff join the only "
+    "clinic when there is one and none is given",
+)
 def create_user(
     email: str,
     name: str,
@@ -136,8 +179,10 @@ def create_user(
     password: str | None,
     no_password: bool,
     pid: bool,
+    clinic_slugs: tuple[str, ...],
 ) -> None:
     """Create a user and print its id."""
+    from helseiarbeid.clinics import services as clinics
     from helseiarbeid.core import external_identity, users
     from helseiarbeid.core.identifiers import IdentifierError, validate_national_id
 
@@ -155,8 +200,12 @@ def create_user(
             _fail(str(exc))
     if password is None and not no_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = _run(
-        users.create_user(
+
+    async def create() -> users.CurrentUser:
+        joins = list(clinic_slugs) or await clinics.default_clinics_for(parsed_role)
+        for slug in joins:
+            await clinics.clinic_by_slug(slug)  # an unknown clinic stops before anything
+        created = await users.create_user(
             email=email,
             name=name,
             role=parsed_role,
@@ -164,7 +213,11 @@ def create_user(
             hpr_number=hpr,
             workplace_name=workplace,
         )
-    )
+        for slug in joins:
+            await clinics.add_member(_actor(), slug, created.id)
+        return created
+
+    user = _run(create())
     if national_id is not None:
         _run(external_identity.link_pid(user.id, national_id))
     click.echo(user.id)
@@ -261,7 +314,8 @@ def messages() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def messages_receive(account: str, files: tuple[str, ...]) -> None:
     """Receive each FILE as POST /api/v1/messages would, and print its AppRec XML. Exit 1 when
-    a message was rejected (AppRec status 2), with its file name and error codes on stderr."""
+    a message was rejected (AppRec status 2), with its file name and error codes on stderr (and
+    no AppRec when its sender could not be read, see ``messaging.services.receiving``)."""
     from pathlib import Path
 
     from helseiarbeid.core import users
@@ -281,10 +335,14 @@ def messages_receive(account: str, files: tuple[str, ...]) -> None:
     answers = _run(receive_all())
     rejected = False
     for name, answer in zip(files, answers, strict=True):
-        click.echo(answer.apprec_xml.decode())
+        if answer.apprec_xml is not None:
+            click.echo(answer.apprec_xml.decode())
         if answer.status == 2:
             rejected = True
-            click.echo(f"{name}: avvist (AppRec status 2)", err=True)
+            codes = ", ".join(f"{code} {text}" for code, text in answer.errors)
+            click.echo(f"{name}: avvist (AppRec status 2): {codes}", err=True)
+            if answer.apprec_xml is None:
+                click.echo(f"{name}: {services.NO_SENDER}", err=True)
     if rejected:
         sys.exit(1)
 
@@ -296,6 +354,131 @@ def _add_groups() -> None:
 
 
 _add_groups()
+
+
+@cli.group("clinics")
+def clinics_group() -> None:
+    """Clinics: their HER-ids, the municipalities they serve and their members."""
+
+
+CLI_ACTOR_ROLE = "system"
+
+
+def _actor() -> Any:
+    from helseiarbeid.core.audit import Actor
+
+    return Actor(user_id=None, role=CLI_ACTOR_ROLE, client="cli")
+
+
+@clinics_group.command("list")
+def clinics_list() -> None:
+    """Print each clinic: short name, name, HER-ids, municipalities and members."""
+    from helseiarbeid.clinics import services as clinics
+
+    for clinic in _run(clinics.list_clinics()):
+        places = ", ".join(f"{m.number} {m.name}" for m in clinic.municipalities) or "-"
+        members = ", ".join(member.email for member in clinic.members) or "-"
+        click.echo(
+            f"{clinic.slug}\t{clinic.name}\tHER-id: {', '.join(clinic.her_ids) or '-'}\t"
+            f"kommuner: {places}\tmedlemmer: {members}"
+        )
+
+
+@clinics_group.command("create")
+@click.option("--name", required=True)
+@click.option("--slug", required=True, help="Short name: a–z, 0–9 and -, 2–40 characters")
+@click.option("--opening-hours", default="")
+def clinics_create(name: str, slug: str, opening_hours: str) -> None:
+    """Create a clinic and print its id."""
+    from helseiarbeid.clinics import services as clinics
+
+    click.echo(
+        _run(clinics.create_clinic(_actor(), name=name, slug=slug, opening_hours=opening_hours))
+    )
+
+
+@clinics_group.command("update")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--opening-hours", default="")
+def clinics_update(slug: str, name: str, opening_hours: str) -> None:
+    """Rename a clinic or change its opening hours."""
+    from helseiarbeid.clinics import services as clinics
+
+    _run(clinics.update_clinic(_actor(), slug, name=name, opening_hours=opening_hours))
+
+
+@clinics_group.command("add-her-id")
+@click.argument("slug")
+@click.argument("her_id")
+def clinics_add_her_id(slug: str, her_id: str) -> None:
+    """Messages to HER_ID go to the clinic SLUG (a HER-id reaches one clinic)."""
+    from helseiarbeid.clinics import services as clinics
+
+    _run(clinics.add_her_id(_actor(), slug, her_id))
+
+
+@clinics_group.command("remove-her-id")
+@click.argument("slug")
+@click.argument("her_id")
+def clinics_remove_her_id(slug: str, her_id: str) -> None:
+    from helseiarbeid.clinics import services as clinics
+
+    _run(clinics.remove_her_id(_actor(), slug, her_id))
+
+
+@clinics_group.command("add-municipality")
+@click.argument("slug")
+@click.argument("number")
+@click.argument("name")
+def clinics_add_municipality(slug: str, number: str, name: str) -> None:
+    """The clinic SLUG serves municipality NUMBER (kommunenummer) NAME."""
+    from helseiarbeid.clinics import services as clinics
+
+    _run(clinics.add_municipality(_actor(), slug, number=number, name=name))
+
+
+@clinics_group.command("remove-municipality")
+@click.argument("slug")
+@click.argument("number")
+def clinics_remove_municipality(slug: str, number: str) -> None:
+    from helseiarbeid.clinics import services as clinics
+
+    _run(clinics.remove_municipality(_actor(), slug, number))
+
+
+def _user_id(email: str) -> Coroutine[Any, Any, int]:
+    from helseiarbeid.core import users
+
+    async def find() -> int:
+        return (await users.get_active_user_by_email(email)).id
+
+    return find()
+
+
+@clinics_group.command("add-member")
+@click.argument("slug")
+@click.option("--email", required=True)
+def clinics_add_member(slug: str, email: str) -> None:
+    """The user with this e-mail works for the clinic SLUG from now on."""
+    from helseiarbeid.clinics import services as clinics
+
+    async def add() -> None:
+        await clinics.add_member(_actor(), slug, await _user_id(email))
+
+    _run(add())
+
+
+@clinics_group.command("remove-member")
+@click.argument("slug")
+@click.option("--email", required=True)
+def clinics_remove_member(slug: str, email: str) -> None:
+    from helseiarbeid.clinics import services as clinics
+
+    async def remove() -> None:
+        await clinics.remove_member(_actor(), slug, await _user_id(email))
+
+    _run(remove())
 
 
 def main() -> None:

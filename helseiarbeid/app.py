@@ -16,6 +16,7 @@ from helseiarbeid.calendar_feeds.controllers import (
 )
 from helseiarbeid.calendar_feeds.controllers import feed as calendar_feed
 from helseiarbeid.clinic_track.controllers import ClinicApiController, ClinicPageController
+from helseiarbeid.clinics.controllers import ClinicAdminController, ClinicDirectoryController
 from helseiarbeid.company_track.controllers import CompanyApiController, CompanyPageController
 from helseiarbeid.core import database, outbox
 from helseiarbeid.core.controllers.admin import AdminController
@@ -34,6 +35,7 @@ from helseiarbeid.core.request_input import clean_request_body
 from helseiarbeid.core.security_headers import add_security_headers
 from helseiarbeid.core.templating import PACKAGE_ROOT, template_config
 from helseiarbeid.core.web_errors import EXCEPTION_HANDLERS
+from helseiarbeid.messaging import message_server
 from helseiarbeid.messaging.controllers import MessageApiController, MessagePageController
 from helseiarbeid.referrals.controllers import (
     PatientLookupController,
@@ -51,6 +53,7 @@ _WORKERS: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
 
 async def _on_startup() -> None:
     await database.start(database.current_engine())
+    message_server.register()
     stop = asyncio.Event()
     _WORKERS["outbox"] = (stop, asyncio.create_task(outbox.run(stop)))
 
@@ -77,6 +80,8 @@ def create_app() -> Litestar:
             AuthController,
             OidcLoginController,
             AdminController,
+            ClinicAdminController,
+            ClinicDirectoryController,
             OutboxController,
             ReferralApiController,
             ReferralPageController,

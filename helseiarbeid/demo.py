@@ -1,4 +1,5 @@
-"""Fictitious demo data: the clinic team, GPs, and enterprises in Nordland, Troms and Finnmark.
+"""Fictitious demo data: three clinics (Nordland, Troms, Finnmark) with their teams, HER-ids and
+municipalities, GPs, and enterprises in the three counties.
 
 Every person is invented. National IDs are synthetic (Tenor's form, birth month + 80), so no demo
 patient can be a real person. Organisation numbers are computed to pass the check digit and are
@@ -14,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
+import msgspec
 from litestar.concurrency import sync_to_thread
 
 from helseiarbeid.clinic_track import services as clinic
@@ -30,6 +32,7 @@ from helseiarbeid.clinic_track.schemas import (
     Recommendation,
     TriageNoteCreate,
 )
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.company_track import services as company
 from helseiarbeid.company_track.schemas import (
     AnchoringRecord,
@@ -77,7 +80,6 @@ TEAM = [
     ("psykolog2@helseiarbeid.example", "Sara Solberg", Role.PSYCHOLOGIST, "9100003"),
     ("nav2@helseiarbeid.example", "Ole Olsen", Role.NAV_COUNSELLOR, None),
     ("admin@helseiarbeid.example", "Ada Personvernombud", Role.ADMIN, None),
-    ("koordinator.troms@helseiarbeid.example", "Tove Tromsdal", Role.COORDINATOR, None),
     ("statistikk@helseiarbeid.example", "Stine Statistikk", Role.STATISTICS, None),
 ]
 
@@ -107,6 +109,85 @@ GPS = [
         ("Svolvær legesenter", "Torget 1, 8300 Svolvær", "76 06 40 40"),
     ),
 ]
+
+# The three clinics (issue 15): slug, name, opening hours, HER-ids (fictitious), the
+# municipalities they serve (kommunenummer, name) and their staff beside the Bodø team above.
+CLINICS = [
+    (
+        "nordland",
+        "HelseIArbeid Nordland, Nordlandssykehuset Bodø",
+        "Mandag–fredag 08.00–15.30",
+        ("8110001", "8110002"),
+        [
+            ("1804", "Bodø"),
+            ("1806", "Narvik"),
+            ("1833", "Rana"),
+            ("1841", "Fauske"),
+            ("1860", "Vestvågøy"),
+            ("1865", "Vågan"),
+            ("1866", "Hadsel"),
+            ("1870", "Sortland"),
+        ],
+    ),
+    (
+        "troms",
+        "HelseIArbeid Troms, UNN Tromsø",
+        "Mandag–fredag 08.00–15.00",
+        ("8120001",),
+        [
+            ("5501", "Tromsø"),
+            ("5503", "Harstad"),
+            ("5524", "Målselv"),
+            ("5530", "Senja"),
+            ("5532", "Balsfjord"),
+            ("5536", "Lyngen"),
+            ("5544", "Nordreisa"),
+        ],
+    ),
+    (
+        "finnmark",
+        "HelseIArbeid Finnmark, Klinikk Alta",
+        "Mandag–torsdag 08.00–15.30",
+        ("8130001",),
+        [
+            ("5601", "Alta"),
+            ("5603", "Hammerfest"),
+            ("5605", "Sør-Varanger"),
+            ("5607", "Vadsø"),
+            ("5610", "Karasjok"),
+            ("5612", "Kautokeino"),
+            ("5622", "Porsanger"),
+        ],
+    ),
+]
+CLINIC_TEAMS = {
+    "troms": (
+        ("UNN Tromsø, HelseIArbeid", "Sykehusveien 38, 9019 Tromsø", "77 62 60 00"),
+        [
+            ("koordinator.troms@helseiarbeid.example", "Tone Tollefsen", Role.COORDINATOR, None),
+            ("psykolog.troms@helseiarbeid.example", "Henrik Hansen", Role.PSYCHOLOGIST, "9100011"),
+            ("lege.troms@helseiarbeid.example", "Ingrid Isaksen", Role.PHYSICIAN, "9100012"),
+            ("nav.troms@helseiarbeid.example", "Jonas Johansen", Role.NAV_COUNSELLOR, None),
+        ],
+    ),
+    "finnmark": (
+        ("Klinikk Alta, HelseIArbeid", "Markveien 31, 9510 Alta", "78 97 30 00"),
+        [
+            ("koordinator.alta@helseiarbeid.example", "Marit Mikkelsen", Role.COORDINATOR, None),
+            ("psykolog.alta@helseiarbeid.example", "Aslak Somby", Role.PSYCHOLOGIST, "9100021"),
+            ("lege.alta@helseiarbeid.example", "Elle Eira", Role.PHYSICIAN, "9100022"),
+            ("nav.alta@helseiarbeid.example", "Per Nilsen Hætta", Role.NAV_COUNSELLOR, None),
+        ],
+    ),
+}
+# Where each demo GP's patients live (kommunenummer), so their referrals reach that clinic.
+GP_MUNICIPALITY = {
+    "fastlege.bodo@legekontor.example": "1804",
+    "fastlege.tromso@legekontor.example": "5501",
+    "fastlege.alta@legekontor.example": "5601",
+    "fastlege.svolvaer@legekontor.example": "1865",
+}
+DEMO_ADMIN = Actor(user_id=None, role="system", client="demo")
 
 SERVICE_AREAS = [
     ("Salten", "Nordland", date(2019, 1, 1), date(2019, 1, 1)),
@@ -163,7 +244,7 @@ ENTERPRISES = [
 ]
 
 # The NAV regions (NAV Arbeidslivssenter) and the municipalities each serves; who works for
-# which: the Bodø clinic's team travels to both, Ole (NAV) and Tove (coordinator) only north.
+# which: the Bodø clinic's team travels to both, Ole (NAV) works only for Troms og Finnmark.
 NAV_REGIONS = {
     "NAV Arbeidslivssenter Nordland": [
         "Bodø",
@@ -184,7 +265,7 @@ NAV_REGIONS = {
         "Vadsø",
     ],
 }
-TROMS_ONLY = {"nav2@helseiarbeid.example", "koordinator.troms@helseiarbeid.example"}
+TROMS_ONLY = {"nav2@helseiarbeid.example"}
 
 # Sick-leave figures: 12 quarters back from the last one that is over, per enterprise (in the
 # order above: the first has the completed programme) with its industry and sector beside it.
@@ -303,6 +384,7 @@ REFERRALS_PER_YEAR = 40
 RECENT = (
     (0, "received"),
     (1, "received"),
+    (1, "forwarded"),
     (2, "withdrawn"),
     (3, "received"),
     (6, "triaged"),
@@ -471,10 +553,20 @@ async def _follow_case(
         await clinic.write_report(assessor, _actor(assessor), referral_id, None)
 
 
+def _for_gp(gp: CurrentUser, data: ReferralCreate) -> ReferralCreate:
+    """The referral with the GP's patients' municipality, which routes it to a clinic."""
+    patient = msgspec.structs.replace(data.patient, municipality=GP_MUNICIPALITY[gp.email])
+    return msgspec.structs.replace(data, patient=patient)
+
+
 async def _load_referrals(
-    gps: list[CurrentUser], team: dict[Role, CurrentUser], progress: Callable[[str], None]
+    gps: list[CurrentUser],
+    teams: dict[int, dict[Role, CurrentUser]],
+    progress: Callable[[str], None],
 ) -> None:
-    """A year of referrals, each as far along as its age allows, so every status is present."""
+    """A year of referrals, each as far along as its age allows, so every status is present;
+    each followed by the team of the clinic it reached. One recent referral is forwarded from
+    Nordland to Troms (the patient moved)."""
     rng = random.Random(2026)  # noqa: S311 - the same believable demo data on every machine
     today = today_in_oslo()
     total = REFERRALS_PER_YEAR + len(RECENT)
@@ -488,10 +580,11 @@ async def _load_referrals(
         with pinned(_at(received, 8 + index % 8, 15)):
             submission = await referrals.submit(
                 gp,
-                _demo_referral(rng, index, received),
+                _for_gp(gp, _demo_referral(rng, index, received)),
                 key=None,
                 source="web" if index % 2 else "api",
             )
+        team = teams[await referrals.clinic_of(submission.receipt.id) or 0]
         await _follow_case(rng, submission.receipt.id, received, team, gp, today)
     progress(f"Demo data: referrals {REFERRALS_PER_YEAR + 1}–{total} of {total} ...")
     for offset, (days_ago, state) in enumerate(RECENT):
@@ -500,8 +593,19 @@ async def _load_referrals(
         gp = gps[index % len(gps)]
         with pinned(_at(received, 8, 5) if days_ago else utcnow()):
             submission = await referrals.submit(
-                gp, _demo_referral(rng, index, received), key=None, source="api"
+                gp, _for_gp(gp, _demo_referral(rng, index, received)), key=None, source="api"
             )
+        team = teams[await referrals.clinic_of(submission.receipt.id) or 0]
+        if state == "forwarded":
+            coordinator = team[Role.COORDINATOR]
+            with pinned(_at(received, 13)):
+                await referrals.forward(
+                    coordinator,
+                    _actor(coordinator),
+                    submission.receipt.id,
+                    to_clinic="troms",
+                    reason="Pasienten har flyttet til Tromsø og skal følges opp der.",
+                )
         if state == "withdrawn":
             await referrals.withdraw(
                 gp, _actor(gp), submission.receipt.id, "Pasienten er tilbake i full jobb"
@@ -736,7 +840,9 @@ async def load_demo_data(
         team: dict[Role, CurrentUser] = {}
         for member in team_members:
             team.setdefault(member.role, member)
-        await _load_referrals(gps, team, progress)
+        progress("Demo data: three clinics ...")
+        teams = await _load_clinics(team_members, password_hash=await _password_hash())
+        await _load_referrals(gps, teams, progress)
         progress("Demo data: sick-leave figures per quarter ...")
         await company.import_figures(team[Role.COORDINATOR], _sick_leave_csv())
         progress(f"Demo data: {len(PROGRAMMES)} company programmes ...")
@@ -744,6 +850,54 @@ async def load_demo_data(
             await _load_programme(enterprise_id, contact, team_members, status, plan)
     progress(f"Demo data loaded in {time.monotonic() - started:.0f} s.")
     return True
+
+
+async def _password_hash() -> str:
+    row = await User.select(User.password_hash).where(User.role == Role.GP.value).first()
+    return str(row["password_hash"]) if row else await sync_to_thread(hash_password, DEMO_PASSWORD)
+
+
+async def _load_clinics(
+    bodo_team: list[CurrentUser], *, password_hash: str
+) -> dict[int, dict[Role, CurrentUser]]:
+    """The three clinics: the migration's first clinic becomes Nordland (the Bodø team's);
+    Troms and Finnmark get their own staff. Each with HER-ids and municipalities served.
+    Returns each clinic's team (one person per clinic role) by clinic id."""
+    first = (await clinics.list_clinics([await clinics.default_clinic_id() or 0]))[0]
+    teams: dict[int, dict[Role, CurrentUser]] = {}
+    for slug, name, hours, her_ids, places in CLINICS:
+        if slug == "nordland":
+            slug = first.slug
+            await clinics.update_clinic(DEMO_ADMIN, slug, name=name, opening_hours=hours)
+            staff = [m for m in bodo_team if m.role not in (Role.ADMIN, Role.STATISTICS)]
+        else:
+            await clinics.create_clinic(DEMO_ADMIN, name=name, slug=slug, opening_hours=hours)
+            (office, address, phone), people = CLINIC_TEAMS[slug]
+            staff = []
+            for email, person, role, hpr in people:
+                member = await users.create_user(
+                    email=email,
+                    name=person,
+                    role=role,
+                    password_hash=password_hash,
+                    hpr_number=hpr,
+                    workplace_name=office,
+                    workplace_address=address,
+                    workplace_phone=phone,
+                )
+                await totp.enrol_demo(member.id, member.email)
+                staff.append(member)
+        for her_id in her_ids:
+            if await clinics.clinic_for_her_ids([her_id]) is None:
+                await clinics.add_her_id(DEMO_ADMIN, slug, her_id)
+        for number, place in places:
+            await clinics.add_municipality(DEMO_ADMIN, slug, number=number, name=place)
+        team: dict[Role, CurrentUser] = {}
+        for member in staff:
+            await clinics.add_member(DEMO_ADMIN, slug, member.id)
+            team.setdefault(member.role, member)
+        teams[await clinics.clinic_by_slug(slug)] = team
+    return teams
 
 
 async def _load_people_and_enterprises() -> tuple[

@@ -10,6 +10,7 @@ DB = engine_from_url(get_settings().database_url)
 APP_REGISTRY = AppRegistry(
     apps=[
         "helseiarbeid.core.piccolo_app",
+        "helseiarbeid.clinics.piccolo_app",
         "helseiarbeid.regions.piccolo_app",
         "helseiarbeid.company_track.piccolo_app",
         "helseiarbeid.referrals.piccolo_app",

@@ -149,6 +149,32 @@ class Settings:
     dpop_proof_max_age_seconds: int = 60
     # Require a server-issued nonce in every DPoP proof on the API (RFC 9449 § 8).
     dpop_nonce_required: bool = False
+    # Norsk Helsenett's message server (REST API "MSH API v2"): its base URL ("" = off, then
+    # health messages wait in the outbox and nothing is polled), seconds between polls for
+    # unread messages, and the name and version we give it (header nhn-source-system).
+    msh_url: str = ""
+    msh_poll_seconds: float = 30.0
+    msh_source_system: str = "HelseIArbeid, v1"
+    # Our HelseID client for the message server: client credentials with a private_key_jwt
+    # client assertion (the client's private JWK), a DPoP-bound token for ``msh_scope`` at the
+    # resource ``msh_audience``.
+    helseid_issuer: str = ""
+    helseid_client_id: str = ""
+    helseid_private_jwk: dict[str, object] = field(default_factory=dict)
+    msh_scope: str = "nhn:msh/api"
+    msh_audience: str = "nhn:msh"
+
+    @property
+    def message_server_on(self) -> bool:
+        """Whether health messages go through the message server: its URL, our HelseID
+        client (issuer, client id, key) and at least one HER-id are all set."""
+        return bool(
+            self.msh_url
+            and self.helseid_issuer
+            and self.helseid_client_id
+            and self.helseid_private_jwk
+            and self.her_ids
+        )
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
@@ -194,7 +220,33 @@ def get_settings() -> Settings:
         dpop_nonce_required=_env_bool("DPOP_NONCE_REQUIRED", default=False),
         her_ids=tuple(part.strip() for part in _env("HER_IDS", "").split(",") if part.strip()),
         clinic_name=_env("CLINIC_NAME", "HelseIArbeid"),
+        msh_url=_env("MSH_URL", "").rstrip("/"),
+        msh_poll_seconds=float(_env("MSH_POLL_SECONDS", "30")),
+        msh_source_system=_env("MSH_SOURCE_SYSTEM", "HelseIArbeid, v1"),
+        helseid_issuer=_env("HELSEID_ISSUER", "").rstrip("/"),
+        helseid_client_id=_env("HELSEID_CLIENT_ID", ""),
+        helseid_private_jwk=_private_jwk(
+            _env("HELSEID_PRIVATE_JWK", ""), _env("HELSEID_PRIVATE_JWK_FILE", "")
+        ),
+        msh_scope=_env("MSH_SCOPE", "nhn:msh/api"),
+        msh_audience=_env("MSH_AUDIENCE", "nhn:msh"),
     )
+
+
+def _private_jwk(raw: str, path: str) -> dict[str, object]:
+    """The HelseID client's private key: HELSEIARBEID_HELSEID_PRIVATE_JWK (the JWK as JSON) or
+    HELSEIARBEID_HELSEID_PRIVATE_JWK_FILE (a path to it); empty when neither is set."""
+    try:
+        if path:
+            raw = Path(path).read_text()
+        if not raw.strip():
+            return {}
+        key = json.loads(raw)
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"HELSEIARBEID_HELSEID_PRIVATE_JWK is not a JWK: {exc}") from exc
+    if not isinstance(key, dict) or "kty" not in key or "d" not in key:
+        raise SettingsError("HELSEIARBEID_HELSEID_PRIVATE_JWK must be a private JWK (kty, d)")
+    return key
 
 
 def _derived_key(secret_key: str, purpose: str) -> str:

@@ -9,6 +9,9 @@
 
 The coordinator and the team work for the default NAV region (regions' migration).
 
+The clinic staff (Kari, Per, Frida, Nils) are members of the default clinic, the one the
+migration makes from the settings (``default_clinic``).
+
 All identities are fictitious. Everyone's password is PASSWORD. The roles that need a second
 factor (core/totp.py: everyone but the GPs and Erik) are enrolled with their demo
 authenticator, as seed-demo does; ``second_factor_code`` gives the code a login asks for.
@@ -22,9 +25,12 @@ from functools import lru_cache
 
 import httpx
 
+from helseiarbeid.clinics import services as clinics
+from helseiarbeid.clinics.tables import ClinicMembership
 from helseiarbeid.core import sessions, tokens, totp, users
+from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.passwords import hash_password
-from helseiarbeid.core.roles import Role
+from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.regions import services as regions
@@ -64,8 +70,16 @@ class Cast:
         return self.people[ROLE_REPRESENTATIVE[role]]
 
 
+async def default_clinic() -> int:
+    """The id of the clinic the migration made (the cast's clinic)."""
+    clinic_id = await clinics.default_clinic_id()
+    assert clinic_id is not None, "the migration makes the first clinic"
+    return clinic_id
+
+
 async def create_cast() -> Cast:
     people = {}
+    clinic_id = await default_clinic()
     for key, (name, role, hpr) in PEOPLE.items():
         person = await users.create_user(
             email=f"{key}@test.example",
@@ -78,6 +92,10 @@ async def create_cast() -> Cast:
         await User.update({User.password_hash: _password_hash()}).where(User.id == person.id)
         if totp.required_for(role):
             await totp.enrol_demo(person.id, person.email)
+        if role in CLINIC_STAFF:
+            await ClinicMembership.insert(
+                ClinicMembership(clinic=clinic_id, member=person.id, since=utcnow())
+            )
         if role in regions.MEMBER_ROLES:
             # The migration's default region, as on an installation with one region.
             await regions.add_member(person.id, await regions.default_region_id())

@@ -13,6 +13,7 @@ from helseiarbeid import demo
 from helseiarbeid.app import create_app
 from helseiarbeid.clinic_track.dashboard import dashboard
 from helseiarbeid.clinic_track.tables import Consultation
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.company_track import services as company
 from helseiarbeid.company_track.schemas import (
     MODULES,
@@ -23,12 +24,12 @@ from helseiarbeid.company_track.schemas import (
 )
 from helseiarbeid.company_track.tables import Enterprise, Programme, ServiceArea
 from helseiarbeid.core.identifiers import is_synthetic_national_id, validate_national_id
-from helseiarbeid.core.roles import Role
+from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.tables import BusyPeriod, User
 from helseiarbeid.core.users import get_user
 from helseiarbeid.demo import load_demo_data
 from helseiarbeid.referrals.status import Status
-from helseiarbeid.referrals.tables import Patient, Referral
+from helseiarbeid.referrals.tables import Patient, Referral, StatusChange
 from helseiarbeid.statistics.services import national_statistics
 from helseiarbeid.surveys import services as surveys
 from tests.cast import sign_in
@@ -50,13 +51,30 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
     # `make run` shows where the load is while it runs.
     lines = stdout.decode().splitlines()
     assert lines[0] == "Demo data: the team, GPs and enterprises ..."
-    assert "Demo data: referrals 21–30 of 47 ..." in lines
+    assert "Demo data: referrals 21–30 of 48 ..." in lines
     assert "Demo data: 12 company programmes ..." in lines
     assert lines[-1].startswith("Demo data loaded in ")
     roles = {row["role"] for row in await User.select(User.role)}
     assert roles == {role.value for role in Role}
     counties = {row["county"] for row in await ServiceArea.select(ServiceArea.county)}
     assert counties == {"Nordland", "Troms", "Finnmark"}
+    # Three clinics, each with its HER-id, municipalities, team and referrals; one forwarded.
+    demo_clinics = await clinics.list_clinics()
+    assert [clinic.name for clinic in demo_clinics] == [
+        "HelseIArbeid Finnmark, Klinikk Alta",
+        "HelseIArbeid Nordland, Nordlandssykehuset Bodø",
+        "HelseIArbeid Troms, UNN Tromsø",
+    ]
+    for clinic in demo_clinics:
+        assert clinic.her_ids, clinic.name
+        assert len(clinic.municipalities) >= 5, clinic.name
+        assert {member.role for member in clinic.members} >= {
+            role.value for role in CLINIC_STAFF
+        }, clinic.name
+        assert await Referral.count().where(Referral.clinic == clinic.id) >= 5, clinic.name
+    assert await Referral.count().where(Referral.clinic.is_null()) == 0
+    forwarded = await StatusChange.count().where(StatusChange.reason.like("Videresendt fra %"))
+    assert forwarded == 1
     assert await Enterprise.count() >= 6
     statuses = {row["status"] for row in await Referral.select(Referral.status)}
     assert statuses == {status.value for status in Status}

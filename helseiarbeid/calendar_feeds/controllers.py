@@ -17,15 +17,15 @@ from helseiarbeid.company_track import services as company
 from helseiarbeid.core.errors import InvalidInput, NotFound, TooManyAttempts
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import PUBLIC, allow
-from helseiarbeid.core.ratelimit import SlidingWindow
+from helseiarbeid.core.ratelimit import RequestLimit
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.web import PathId, actor_of, current_user
 
 SUBSCRIBERS = allow(CLINIC_STAFF, Role.ENTERPRISE_CONTACT)
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 # Calendar clients poll about hourly; these leave room for a person pressing "refresh".
-PER_TOKEN = SlidingWindow(limit=60, seconds=60)
-PER_ADDRESS = SlidingWindow(limit=300, seconds=60)
+PER_TOKEN = RequestLimit("calendar-feed-token", limit=60, seconds=60)
+PER_ADDRESS = RequestLimit("calendar-feed-address", limit=300, seconds=60)
 
 
 def _base_url(request: Request[Any, Any, Any]) -> str:
@@ -71,7 +71,7 @@ async def feed(request: Request[Any, Any, Any], filename: FromPath[str]) -> Resp
     """The subscription itself. Unknown, malformed and revoked tokens all give 404."""
     token = filename.removesuffix(".ics")
     address = request.client.host if request.client else "unknown"
-    if not PER_ADDRESS.allow(address) or not PER_TOKEN.allow(token[:16]):
+    if not await PER_ADDRESS.allow(address) or not await PER_TOKEN.allow(token):
         raise TooManyAttempts(
             "For mange forespørsler etter kalenderen. Prøv igjen om et minutt.", 60
         )

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from helseiarbeid.calendar_feeds.schemas import FeedKind, FeedOut
 from helseiarbeid.calendar_feeds.tables import CalendarEventLines, CalendarFeed
 from helseiarbeid.clinic_track import services as clinic
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.company_track import services as company
 from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.database import write_transaction
@@ -210,9 +211,10 @@ async def _changed_since(feed: Feed, enterprise_id: int | None, since: datetime)
             since, enterprise_id=enterprise_id
         )
     staff_id = feed.owner_id if feed.kind is FeedKind.STAFF else None
+    team = None if staff_id is not None else await clinics.clinic_ids_of(feed.owner_id)
     return await company.calendar_changed_since(
         since, facilitator_id=staff_id
-    ) or await clinic.calendar_changed_since(since, staff_id=staff_id)
+    ) or await clinic.calendar_changed_since(since, staff_id=staff_id, clinic_ids=team)
 
 
 async def unchanged_validators(feed: Feed, base_url: str) -> Validators | None:
@@ -309,7 +311,10 @@ async def render_feed(feed: Feed, base_url: str) -> Rendered:
         name = f"HelseIArbeid – {feed.owner_name}"
     else:
         items = await company.calendar_items(base_url=base_url)
-        items += await clinic.calendar_items(staff_id=None, base_url=base_url)
+        # The team feed: the consultations of the clinics its owner works for (issue 15).
+        items += await clinic.calendar_items(
+            staff_id=None, base_url=base_url, clinic_ids=await clinics.clinic_ids_of(feed.owner_id)
+        )
         name = "HelseIArbeid – klinikken"
     body = assemble(name, await _events(items))
     validators = Validators(

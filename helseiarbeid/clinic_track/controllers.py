@@ -22,6 +22,7 @@ from helseiarbeid.clinic_track.schemas import (
     Dashboard,
     Decision,
     Destination,
+    ForwardRequest,
     OnwardReferralCreate,
     OnwardReferralOut,
     Outcome,
@@ -34,6 +35,7 @@ from helseiarbeid.clinic_track.schemas import (
     TriageNoteOut,
     Worklist,
 )
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import users
 from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.errors import Conflict, InvalidInput
@@ -79,7 +81,10 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 async def _statistics(
     request: Request[Any, Any, Any], kind: figures.ExportFormat
 ) -> Response[bytes]:
-    body = await figures.anonymised_export(actor_of(request), kind)
+    user = current_user(request)
+    body = await figures.anonymised_export(
+        actor_of(request), kind, await clinics.clinic_ids_of(user.id)
+    )
     return Response(
         body,
         media_type=CSV_MEDIA_TYPE if kind is figures.ExportFormat.CSV else XLSX_MEDIA_TYPE,
@@ -120,8 +125,9 @@ class ClinicApiController(Controller):
         )
 
     @get("/clinic/dashboard", opt=STAFF, responses=api_errors(403))
-    async def dashboard(self) -> Dashboard:
-        return await figures.dashboard()
+    async def dashboard(self, request: Request[Any, Any, Any]) -> Dashboard:
+        """The figures of the clinics you work for."""
+        return await figures.dashboard(await clinics.clinic_ids_of(current_user(request).id))
 
     @get(
         "/clinic/statistics.csv",
@@ -334,6 +340,29 @@ class ClinicApiController(Controller):
             data.note,
         )
 
+    @post(
+        "/referrals/{referral_id:int}/forward",
+        opt=CLINICIANS,
+        status_code=204,
+        responses=api_errors(403, 404, 409, body=True),
+    )
+    async def forward(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        data: JSONBody[ForwardRequest],
+    ) -> None:
+        """Forward an open referral to another clinic (`clinic`: its short name) with a
+        `reason` of 10–500 characters, which the GP sees in the referral's history. After
+        this the referral is the other clinic's: 404 here."""
+        await referrals.forward(
+            current_user(request),
+            actor_of(request),
+            referral_id,
+            to_clinic=data.clinic,
+            reason=data.reason,
+        )
+
     @put(
         "/referrals/{referral_id:int}/responsible",
         opt=COORDINATOR,
@@ -345,7 +374,9 @@ class ClinicApiController(Controller):
         referral_id: PathId,
         data: JSONBody[ResponsibleUpdate],
     ) -> None:
-        await referrals.assign_responsible(actor_of(request), referral_id, data.staff_id)
+        await referrals.assign_responsible(
+            current_user(request), actor_of(request), referral_id, data.staff_id
+        )
 
 
 def _case_context(
@@ -353,6 +384,7 @@ def _case_context(
     referral: Any,
     recorded: CaseOut,
     team: list[Any],
+    forward_to: list[Any],
     *,
     section: str | None = None,
     errors: dict[str, str] | None = None,
@@ -362,6 +394,7 @@ def _case_context(
         "referral": referral,
         "case": recorded,
         "team": team,
+        "forward_to": [choice for choice in forward_to if choice.name != referral.clinic_name],
         "section": section,
         "errors": errors or {},
         "values": values or {},
@@ -391,7 +424,13 @@ async def _report_preview(
         return Template(
             "clinic_track/case.html",
             context=_case_context(
-                user, referral, recorded, await _team(), section="rapport", errors=problems
+                user,
+                referral,
+                recorded,
+                await _team(user),
+                await _forward_to(user),
+                section="rapport",
+                errors=problems,
             ),
             status_code=exc.status_code,
         )
@@ -425,8 +464,20 @@ def _reason_page(
     )
 
 
-async def _team() -> list[Any]:
-    return [user for user in await users.list_users() if user.role in CLINIC_STAFF]
+async def _team(user: CurrentUser) -> list[Any]:
+    """The staff of the clinics ``user`` works for (issue 15): whom they may book or make
+    responsible; nobody of another clinic is listed."""
+    colleagues = await clinics.colleague_ids(user.id)
+    return [
+        person
+        for person in await users.list_users()
+        if person.role in CLINIC_STAFF and person.id in colleagues
+    ]
+
+
+async def _forward_to(user: CurrentUser) -> list[Any]:
+    """The clinics a case can be forwarded to (all; the template leaves out its own)."""
+    return await clinics.choices()
 
 
 class ClinicPageController(Controller):
@@ -473,7 +524,7 @@ class ClinicPageController(Controller):
                 "statuses": list(Status),
                 "complaints": list(Complaint),
                 "urgencies": list(Urgency),
-                "team": await _team(),
+                "team": await _team(current_user(request)),
             },
         )
 
@@ -495,7 +546,8 @@ class ClinicPageController(Controller):
                 user,
                 referral,
                 recorded,
-                await _team(),
+                await _team(user),
+                await _forward_to(user),
                 section=kept.section if kept else None,
                 values=kept.fields if kept else None,
             ),
@@ -522,7 +574,8 @@ class ClinicPageController(Controller):
                     user,
                     referral,
                     recorded,
-                    await _team(),
+                    await _team(user),
+                    await _forward_to(user),
                     section=section,
                     errors=errors,
                     values=form,
@@ -696,6 +749,7 @@ class ClinicPageController(Controller):
 
         async def action() -> None:
             await referrals.assign_responsible(
+                current_user(request),
                 actor_of(request),
                 referral_id,
                 int(raw) if raw.isdigit() and int(raw) <= MAX_DB_INT else None,
@@ -704,8 +758,10 @@ class ClinicPageController(Controller):
         return await self._act(request, referral_id, "ansvarlig", data, action)
 
     @get("/henvisninger/{referral_id:int}/tilgang", opt=CLINICIANS)
-    async def reason_page(self, referral_id: PathId) -> Template:
-        """Asks for the reason («tjenstlig behov») to open a case outside the open queue."""
+    async def reason_page(self, request: Request[Any, Any, Any], referral_id: PathId) -> Template:
+        """Asks for the reason («tjenstlig behov») to open a case outside the open queue
+        (404 for another clinic's case)."""
+        await referrals.require_visible(current_user(request), actor_of(request), referral_id)
         return _reason_page(referral_id)
 
     @post("/henvisninger/{referral_id:int}/tilgang", opt=CLINICIANS)
@@ -749,9 +805,37 @@ class ClinicPageController(Controller):
 
         return await self._act(request, referral_id, "samtykke", data, action)
 
+    @post("/henvisninger/{referral_id:int}/videresend", opt=CLINICIANS)
+    async def forward(
+        self,
+        request: Request[Any, Any, Any],
+        referral_id: PathId,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        """Forward the case to another clinic (issue 15 §2); the case then leaves this
+        clinic's worklist, so the answer goes back to the worklist."""
+        forwarded: list[str] = []
+
+        async def action() -> None:
+            forwarded.append(
+                await referrals.forward(
+                    current_user(request),
+                    actor_of(request),
+                    referral_id,
+                    to_clinic=str(data.get("clinic", "")),
+                    reason=str(data.get("reason", "")),
+                )
+            )
+
+        answer = await self._act(request, referral_id, "videresend", data, action)
+        if forwarded:
+            # A fixed notice: a name from the query string would let a link put any text there.
+            return Redirect("/klinikk/arbeidsliste?videresendt=1", status_code=303)
+        return answer
+
     @get("/oversikt")
-    async def dashboard(self) -> Template:
-        figures_now = await figures.dashboard()
+    async def dashboard(self, request: Request[Any, Any, Any]) -> Template:
+        figures_now = await figures.dashboard(await clinics.clinic_ids_of(current_user(request).id))
         return Template(
             "clinic_track/dashboard.html",
             context={

@@ -34,6 +34,7 @@ from helseiarbeid.clinic_track.tables import (
     ConsultationStaff,
     OnwardReferral,
 )
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, small_counts
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import oslo_midnight, today_in_oslo, utcnow
@@ -89,15 +90,27 @@ SELECT received_on >= {} AS within_30, received_on >= {} AS within_90, status,
        working_days_to_assessment AS to_assessment,
        working_days_to_first_consultation AS to_consultation, COUNT(*) AS referrals
 FROM referral
-WHERE received_on >= {}
+WHERE received_on >= {}{clinics}
 GROUP BY 1, 2, 3, 4, 5
 """
 _DAYS_SQL = """
 SELECT received_on, complaint, COUNT(*) AS referrals
 FROM referral
-WHERE received_on >= {} AND received_on < {}
+WHERE received_on >= {} AND received_on < {}{clinics}
 GROUP BY 1, 2
 """
+
+
+def _in_clinics(column: str, clinic_ids: list[int] | None) -> str:
+    """SQL to add to a WHERE: ``column`` among ``clinic_ids`` (ids from the database, made
+    integers here, so nothing from a request reaches the SQL); "" for every clinic (None)."""
+    if clinic_ids is None:
+        return ""
+    return f" AND {column} IN ({', '.join(str(int(i)) for i in clinic_ids) or '0'})"
+
+
+def _sql(template: str, column: str, clinic_ids: list[int] | None) -> str:
+    return template.replace("{clinics}", _in_clinics(column, clinic_ids))
 
 
 class _YearFigures(NamedTuple):
@@ -105,10 +118,12 @@ class _YearFigures(NamedTuple):
     periods: list[PeriodStats]
 
 
-async def _year_figures(today: date) -> _YearFigures:
+async def _year_figures(today: date, clinic_ids: list[int] | None) -> _YearFigures:
     """Finished cases per status, and waiting times over the last 30, 90 and 365 days."""
     starts = {days: today - timedelta(days=days) for days in PERIODS}
-    rows = await Referral.raw(_YEAR_SQL, starts[30], starts[90], starts[YEAR])
+    rows = await Referral.raw(
+        _sql(_YEAR_SQL, "clinic", clinic_ids), starts[30], starts[90], starts[YEAR]
+    )
     closed: Counter[str] = Counter()
     to_assessment: dict[int, Counter[int]] = {days: Counter() for days in PERIODS}
     to_consultation: dict[int, Counter[int]] = {days: Counter() for days in PERIODS}
@@ -149,10 +164,13 @@ def _month_of(day: date | str) -> str:
     return day[:7] if isinstance(day, str) else day.strftime("%Y-%m")
 
 
-async def referrals_per_month(today: date, months: int = MONTHS) -> list[MonthCount]:
+async def referrals_per_month(
+    today: date, months: int = MONTHS, clinic_ids: list[int] | None = None
+) -> list[MonthCount]:
+    """Referrals received per month and complaint (of ``clinic_ids``; None: every clinic)."""
     starts = _month_starts(today, months)
     end = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
-    rows = await Referral.raw(_DAYS_SQL, starts[0], end)
+    rows = await Referral.raw(_sql(_DAYS_SQL, "clinic", clinic_ids), starts[0], end)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
         counts[_month_of(row["received_on"])][row["complaint"]] += int(row["referrals"])
@@ -170,8 +188,13 @@ async def referrals_per_month(today: date, months: int = MONTHS) -> list[MonthCo
     return result
 
 
-async def _upcoming() -> list[StaffUpcoming]:
+async def _upcoming(clinic_ids: list[int] | None) -> list[StaffUpcoming]:
     now = utcnow()
+    in_clinics: Any = (
+        ConsultationStaff.consultation.referral.clinic.is_in(clinic_ids or [0])  # type: ignore[union-attr]
+        if clinic_ids is not None
+        else ConsultationStaff.id.is_not_null()
+    )
     rows = await (
         ConsultationStaff.select(
             ConsultationStaff.staff,
@@ -184,6 +207,7 @@ async def _upcoming() -> list[StaffUpcoming]:
             (ConsultationStaff.consultation.starts_at >= now)
             & (ConsultationStaff.consultation.starts_at < now + timedelta(days=UPCOMING_DAYS))
             & ConsultationStaff.consultation.cancelled_at.is_null()
+            & in_clinics
         )
         .order_by(ConsultationStaff.consultation.starts_at)
     )
@@ -197,9 +221,16 @@ async def _upcoming() -> list[StaffUpcoming]:
                 location=row["consultation.location"],
             )
         )
+    members: Any = User.id.is_not_null()
+    if clinic_ids is not None:
+        members = User.id.is_in(sorted(await clinics.member_ids(clinic_ids)) or [0])
     team = await (
         User.select(User.id, User.name, User.role)
-        .where(User.role.is_in([role.value for role in TEAM_ROLES]) & (User.is_active == True))  # noqa: E712
+        .where(
+            User.role.is_in([role.value for role in TEAM_ROLES])
+            & (User.is_active == True)  # noqa: E712
+            & members
+        )
         .order_by(User.name)
     )
     return [
@@ -213,11 +244,19 @@ async def _upcoming() -> list[StaffUpcoming]:
     ]
 
 
-async def dashboard() -> Dashboard:
-    """The figures of the clinic dashboard. Holds no names: nothing here is audited."""
+async def dashboard(clinic_ids: list[int] | None = None) -> Dashboard:
+    """The figures of the clinic dashboard for the clinics ``clinic_ids`` (a user's clinics;
+    None: every clinic). Holds no names of patients: nothing here is audited."""
     today = today_in_oslo()
+    mine: Any = (
+        Referral.clinic.is_in(clinic_ids or [0])
+        if clinic_ids is not None
+        else Referral.id.is_not_null()
+    )
     # Cases still open are counted whenever they arrived; finished ones over the last year.
-    awaiting = Referral.status.is_in([s.value for s in AWAITING_ASSESSMENT]) & WhereRaw(OPEN_SQL)
+    awaiting = (
+        Referral.status.is_in([s.value for s in AWAITING_ASSESSMENT]) & WhereRaw(OPEN_SQL) & mine
+    )
     overdue = await Referral.count().where(awaiting & (Referral.assessment_due < today))
     due_soon = await Referral.count().where(
         awaiting
@@ -229,15 +268,22 @@ async def dashboard() -> Dashboard:
     urgent_past_target = await Referral.count().where(urgent & (Referral.assessment_target < today))
     destination_rows = await (
         OnwardReferral.select(OnwardReferral.destination_type, Count())
-        .where(OnwardReferral.created_at >= oslo_midnight(today - timedelta(days=YEAR)))
+        .where(
+            (OnwardReferral.created_at >= oslo_midnight(today - timedelta(days=YEAR)))
+            & (
+                OnwardReferral.referral.clinic.is_in(clinic_ids or [0])
+                if clinic_ids is not None
+                else OnwardReferral.id.is_not_null()
+            )
+        )
         .group_by(OnwardReferral.destination_type)
     )
     open_rows = await (
         Referral.select(Referral.status, Count())
-        .where(Referral.status.is_in([status.value for status in OPEN]) & WhereRaw(OPEN_SQL))
+        .where(Referral.status.is_in([status.value for status in OPEN]) & WhereRaw(OPEN_SQL) & mine)
         .group_by(Referral.status)
     )
-    year = await _year_figures(today)
+    year = await _year_figures(today, clinic_ids)
     counts = {status.value: 0 for status in Status}
     counts.update(year.closed_by_status)
     counts.update({row["status"]: row["count"] for row in open_rows})
@@ -248,9 +294,9 @@ async def dashboard() -> Dashboard:
         urgent_awaiting=urgent_awaiting,
         urgent_past_target=urgent_past_target,
         periods=year.periods,
-        referrals_per_month=await referrals_per_month(today),
+        referrals_per_month=await referrals_per_month(today, clinic_ids=clinic_ids),
         onward_destinations={row["destination_type"]: row["count"] for row in destination_rows},
-        upcoming=await _upcoming(),
+        upcoming=await _upcoming(clinic_ids),
     )
 
 
@@ -286,7 +332,7 @@ SELECT r.received_on, r.complaint, r.urgency, r.status,
        (SELECT COUNT(*) FROM onward_referral o
         WHERE o.referral = r.id) AS onward
 FROM referral r
-WHERE r.received_on >= {}
+WHERE r.received_on >= {}{clinics}
 """
 
 Cell = int | float | str
@@ -297,11 +343,13 @@ def _median(values: list[int]) -> float | str:
     return statistics.median(values) if len(values) >= small_counts.LIMIT else ""
 
 
-async def _anonymised_rows(months: int) -> list[list[Cell]]:
+async def _anonymised_rows(months: int, clinic_ids: list[int] | None) -> list[list[Cell]]:
     """Counts per month and complaint for the programme's evaluation: no names, national IDs,
     free text or ids, nothing per person, and no count from 1 to 4 (``core.small_counts``)."""
     today = today_in_oslo()
-    rows = await Referral.raw(_CSV_SQL, _month_starts(today, months)[0])
+    rows = await Referral.raw(
+        _sql(_CSV_SQL, "r.clinic", clinic_ids), _month_starts(today, months)[0]
+    )
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(_month_of(row["received_on"]), row["complaint"])].append(row)
@@ -365,11 +413,14 @@ def _xlsx(table: list[list[Cell]]) -> bytes:
     return output.getvalue()
 
 
-async def anonymised_export(actor: Actor, kind: ExportFormat) -> bytes:
-    """The anonymised statistics of the last ``EXPORT_MONTHS`` months as CSV or xlsx bytes.
-    The export is recorded in the access log (action «Eksportert»), though it holds no one."""
+async def anonymised_export(
+    actor: Actor, kind: ExportFormat, clinic_ids: list[int] | None = None
+) -> bytes:
+    """The anonymised statistics of the last ``EXPORT_MONTHS`` months as CSV or xlsx bytes,
+    of the clinics ``clinic_ids`` (None: every clinic). The export is recorded in the access
+    log (action «Eksportert»), though it holds no one."""
     async with write_transaction():
-        table = await _anonymised_rows(EXPORT_MONTHS)
+        table = await _anonymised_rows(EXPORT_MONTHS, clinic_ids)
         await audit.record(
             actor, AuditAction.EXPORT, "statistics", kind.value, purpose=EXPORT_PURPOSE
         )

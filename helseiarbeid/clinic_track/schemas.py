@@ -184,6 +184,9 @@ class OnwardReferralCreate(Schema):
     destination_type: Destination
     destination_name: ShortText
     reason: Text
+    # The health service's HER-id (Adresseregisteret): the referral then also goes to it as a
+    # health message (Henvisning 2.0, HENVISNING_VIDERE). Empty: the letter only.
+    destination_her_id: Annotated[str, msgspec.Meta(max_length=16)] = ""
 
 
 class OnwardReferralOut(Schema):
@@ -193,6 +196,8 @@ class OnwardReferralOut(Schema):
     reason: str
     created_at: datetime
     letter_url: str
+    destination_her_id: str = ""
+    sent_as_message: bool = False
 
 
 class ResponsibleUpdate(Schema):
@@ -330,3 +335,10 @@ class Dashboard(Schema):
     referrals_per_month: list[MonthCount]
     onward_destinations: dict[str, int]
     upcoming: list[StaffUpcoming]
+
+
+class ForwardRequest(Schema):
+    """Forward a referral to another clinic (issue 15 §2)."""
+
+    clinic: str  # the other clinic's short name
+    reason: str  # 10–500 characters; the GP sees it in the referral's history

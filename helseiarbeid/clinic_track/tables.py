@@ -91,6 +91,7 @@ class OnwardReferral(Table, tablename="onward_referral"):
     referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
     destination_type = Varchar(length=40, index=True)
     destination_name = Varchar(length=200)
+    destination_her_id = Varchar(length=16, default="")  # the service's HER-id, if it has one
     reason = Text()
     letter = ForeignKey(references=ReferralDocument, on_delete=OnDelete.set_null, null=True)
     created_by = ForeignKey(references=User, on_delete=OnDelete.restrict)

@@ -21,6 +21,7 @@ from helseiarbeid.company_track.schemas import (
     EvaluationRecord,
     FigureIn,
     GoalCreate,
+    GoalDirection,
     GoalMeasure,
     GoalOut,
     ProgrammeOut,
@@ -35,7 +36,6 @@ from helseiarbeid.company_track.schemas import (
 from helseiarbeid.core.clock import OSLO, today_in_oslo
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.forms import convert as convert_form
-from helseiarbeid.core.identifiers import synthetic_org_number
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
@@ -411,7 +411,7 @@ class CompanyPageController(Controller):
                 "text": text,
                 "problems": problems or [],
                 "stored": stored,
-                "example_org": synthetic_org_number(1),
+                "example_quarter": services.Quarter.of(today_in_oslo()).back(1),
             },
             status_code=422 if problems else 200,
         )
@@ -494,6 +494,7 @@ class CompanyPageController(Controller):
                 "kinds": list(SessionKind),
                 "parts": services.plan_parts(programme),
                 "measures": list(GoalMeasure),
+                "directions": list(GoalDirection),
                 "team": await services.team_for_booking(),
                 "completion": await services.completion_findings(programme_id),
                 "section": section,
@@ -672,7 +673,9 @@ class CompanyPageController(Controller):
         cleaned = {
             k: str(v).replace(",", ".") if k in ("baseline", "target") else v
             for k, v in data.items()
-            if not (k in ("baseline", "due_year", "due_quarter") and not str(v).strip())
+            if not (
+                k in ("baseline", "due_year", "due_quarter", "direction") and not str(v).strip()
+            )
         }
         return await self._act(
             request,

@@ -105,6 +105,29 @@ class GoalMeasure(enum.StrEnum):
         }[self.value]
 
 
+class GoalDirection(enum.StrEnum):
+    """Which way a result goal goes. A goal to lower a figure (sick leave) is met when the
+    measured value is at or below the target; a goal to raise one when it is at or above. A
+    goal whose target equals its baseline is a goal to hold the level: met when the measured
+    value is not on the worse side of it, so it too needs a direction (which side is worse)."""
+
+    LOWER = "ned"
+    HIGHER = "opp"
+
+    @property
+    def label(self) -> str:
+        return {"ned": "Redusere (lavere er bedre)", "opp": "Øke (høyere er bedre)"}[self.value]
+
+    @property
+    def bound(self) -> str:
+        """The target's word: «høyst 7,5 %» for a goal to lower, «minst 60 %» to raise."""
+        return "høyst" if self is GoalDirection.LOWER else "minst"
+
+    def met(self, measured: float, target: float) -> bool:
+        """Whether ``measured`` meets ``target`` (same unit), at or better than it counting."""
+        return measured <= target if self is GoalDirection.LOWER else measured >= target
+
+
 class PartStatus(enum.StrEnum):
     """A programme part's status on the plan, in the words of NAV's cooperation plans."""
 
@@ -199,6 +222,10 @@ class GoalCreate(Schema):
     measure: GoalMeasure = GoalMeasure.TYPED
     due_year: Year | None = None
     due_quarter: QuarterNumber | None = None
+    # Which way the goal goes. Left out: «ned» for a goal that follows a sick-leave figure,
+    # and for a typed goal the way from baseline to target (a typed goal whose target equals
+    # its baseline must say).
+    direction: GoalDirection | None = None
 
 
 class GoalOut(Schema):
@@ -211,6 +238,7 @@ class GoalOut(Schema):
     measured: float | None
     met: bool | None
     measure: GoalMeasure
+    direction: GoalDirection
     due: str  # «4. kvartal 2027», or "" when no quarter was set
 
 

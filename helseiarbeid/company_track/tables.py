@@ -126,6 +126,8 @@ class ResultGoal(Table, tablename="result_goal"):
     # "" (typed in), or which sick-leave figure the goal follows (schemas.GoalMeasure); then
     # the measured value is filled from the evaluation meeting's snapshot.
     measure = Varchar(length=32, default="")
+    # Which way the goal goes (schemas.GoalDirection): "ned" (lower is better) or "opp".
+    direction = Varchar(length=8, default="")
     due_year = Integer(null=True, default=None)
     due_quarter = Integer(null=True, default=None)
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,8 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
+
+log = logging.getLogger("helseiarbeid.database")
 
 # How long a SQLite connection waits for a competing writer before giving up (seconds); then
 # the request is answered 503 (see is_unavailable).
@@ -134,20 +140,62 @@ class _PooledTransaction(PostgresTransaction):
             await self.connection.close()
 
 
-def write_transaction() -> Any:
-    """A transaction for a unit of work that writes.
+# The work waiting for the outermost write transaction to end (None: no transaction open).
+_AFTER_TRANSACTION: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
+    "after_transaction", default=None
+)
 
-    On SQLite it is IMMEDIATE: the write lock is taken at BEGIN, so two requests that both read
-    then write queue on the busy timeout instead of one failing with "database is locked" when
-    it tries to upgrade its read lock. On PostgreSQL the connection goes back to the pool
-    whatever happens to it (see _PooledTransaction).
-    """
+
+def _engine_transaction() -> Any:
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     if isinstance(engine, PostgresEngine):
         return _PooledTransaction(engine)
     return engine.transaction()
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """A transaction for a unit of work that writes; inside another, it joins that one.
+
+    On SQLite it is IMMEDIATE: the write lock is taken at BEGIN, so two requests that both read
+    then write queue on the busy timeout instead of one failing with "database is locked" when
+    it tries to upgrade its read lock. On PostgreSQL the connection goes back to the pool
+    whatever happens to it (see _PooledTransaction). When the outermost one ends, committed or
+    rolled back, the work ``in_own_transaction`` deferred runs (see there).
+    """
+    if _AFTER_TRANSACTION.get() is not None:
+        async with _engine_transaction() as transaction:
+            yield transaction
+        return
+    deferred: list[Callable[[], Awaitable[None]]] = []
+    token = _AFTER_TRANSACTION.set(deferred)
+    try:
+        async with _engine_transaction() as transaction:
+            yield transaction
+    finally:
+        _AFTER_TRANSACTION.reset(token)
+        for work in deferred:
+            try:
+                async with write_transaction():
+                    await work()
+            except Exception:
+                log.exception("work deferred to after a transaction failed")
+
+
+async def in_own_transaction(work: Callable[[], Awaitable[None]]) -> None:
+    """Run ``work`` in a write transaction of its own, whatever the caller's does: at once when
+    no transaction is open, else as soon as the caller's outermost transaction has ended
+    (committed or rolled back). For a record that must outlive a failed unit of work, such as
+    the access log's row of a refused read: written inside the caller's transaction, it would
+    be rolled back with it when the refusal is raised through it."""
+    pending = _AFTER_TRANSACTION.get()
+    if pending is None:
+        async with write_transaction():
+            await work()
+    else:
+        pending.append(work)
 
 
 def prepare_sqlite_file(engine: Engine[Any]) -> None:

@@ -72,8 +72,12 @@ async def second_factor_due(user_id: int, role: str) -> bool:
     return totp.required_for(role) or await totp.is_enrolled(user_id)
 
 
-async def complete_login(user_id: int, *, second_factor_done: bool) -> str:
-    """Start the user's session and return its cookie value.
+async def complete_login(
+    user_id: int, *, second_factor_done: bool, login_provider: str = ""
+) -> str:
+    """Start the user's session and return its cookie value. The one way a session starts:
+    password login here, and HelseID (``oidc_login``, ``login_provider`` its name, so logging
+    out can end the provider's session too).
 
     ``second_factor_done`` says the user has proved a second factor (a TOTP or recovery code
     here, or an identity provider at high assurance). Without it a user who needs one is
@@ -82,7 +86,7 @@ async def complete_login(user_id: int, *, second_factor_done: bool) -> str:
         role = await User.select(User.role).where(User.id == user_id).first()
         if role is None or await second_factor_due(user_id, role["role"]):
             raise SecondFactorMissing("Innloggingen krever totrinnsbekreftelse.")
-    return await sessions.start_session(user_id)
+    return await sessions.start_session(user_id, login_provider=login_provider)
 
 
 def _check_address(email: str) -> None:

@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from helseiarbeid.core import audit, sessions
+from helseiarbeid.core import audit, login
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import write_transaction
@@ -233,7 +233,10 @@ async def finish(
     except LoginRefused:
         await _log_refusal(None, provider)
         raise
-    cookie = await sessions.start_session(user.id, login_provider=provider.name)
+    # HelseID at security level 4 is two factors (the BankID or Buypass it asked for).
+    cookie = await login.complete_login(
+        user.id, second_factor_done=True, login_provider=provider.name
+    )
     async with write_transaction():
         await audit.record(
             Actor(user.id, user.role.value, AUDIT_CLIENT),

@@ -16,8 +16,9 @@ least once, never lost.
 Channels: ``mail`` (SMTP, HELSEIARBEID_SMTP_HOST; without a host, mail is off and nothing is
 queued) and ``health_message`` (a health message's XML to a HER-id, stored by
 ``messaging.services``). A channel whose transport is not registered in :data:`TRANSPORTS`
-is not claimed: its messages wait, due, until a transport for it is plugged in (the Norsk
-Helsenett message-server client, a later step, registers the health-message one).
+is not claimed: its messages wait, due, until a transport for it is plugged in
+(``messaging.message_server.register`` plugs in the Norsk Helsenett message-server client
+when it is configured).
 """
 
 from __future__ import annotations
@@ -129,6 +130,12 @@ async def smtp_transport(message: Outgoing) -> None:
 
 
 TRANSPORTS: dict[str, Transport] = {"mail": smtp_transport}
+
+
+def has_transport(channel: str) -> bool:
+    """Whether the channel's messages can leave: a transport is registered for it (else they
+    wait in the outbox until one is)."""
+    return channel in TRANSPORTS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,17 +283,23 @@ async def send_again(message_id: int) -> None:
 
     Raises NotFound for an unknown message, Conflict for one already delivered."""
     async with write_transaction():
-        row = await for_update(
-            OutboxMessage.select(OutboxMessage.delivered_at).where(OutboxMessage.id == message_id)
-        ).first()
-        if row is None:
-            raise NotFound("Fant ikke utsendelsen.")
-        if row["delivered_at"] is not None:
-            raise Conflict("Utsendelsen er allerede levert.")
-        await OutboxMessage.update(
-            {
-                OutboxMessage.failed_at: None,
-                OutboxMessage.attempts: 0,
-                OutboxMessage.next_attempt_at: utcnow(),
-            }
-        ).where(OutboxMessage.id == message_id)
+        await requeue(message_id)
+
+
+async def requeue(message_id: int) -> None:
+    """:func:`send_again` inside the caller's write transaction (a domain that audits the
+    resend with it). Raises NotFound or Conflict as send_again does."""
+    row = await for_update(
+        OutboxMessage.select(OutboxMessage.delivered_at).where(OutboxMessage.id == message_id)
+    ).first()
+    if row is None:
+        raise NotFound("Fant ikke utsendelsen.")
+    if row["delivered_at"] is not None:
+        raise Conflict("Utsendelsen er allerede levert.")
+    await OutboxMessage.update(
+        {
+            OutboxMessage.failed_at: None,
+            OutboxMessage.attempts: 0,
+            OutboxMessage.next_attempt_at: utcnow(),
+        }
+    ).where(OutboxMessage.id == message_id)

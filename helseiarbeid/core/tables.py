@@ -73,6 +73,17 @@ class DpopProofSeen(Table, tablename="dpop_proof_seen"):
     expires_at = Timestamptz(index=True)
 
 
+class RequestWindow(Table, tablename="request_window"):
+    """Request counts of one limit, key and time window (core/ratelimit.py), shared by every
+    server process. ``window_key`` is a SHA-256 of the limit's name, the key and the window
+    number, so neither a token nor an address is stored."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    window_key = Varchar(length=64, unique=True, index=True)
+    hits = Integer(default=0)
+    expires_at = Timestamptz(index=True)
+
+
 class SecondFactor(Table, tablename="second_factor"):
     """A user's TOTP authenticator (RFC 6238), one per user (core/totp.py).
 

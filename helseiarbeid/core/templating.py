@@ -18,6 +18,7 @@ from helseiarbeid.settings import get_settings
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRECTORIES = [
     PACKAGE_ROOT / "core" / "templates",
+    PACKAGE_ROOT / "clinics" / "templates",
     PACKAGE_ROOT / "referrals" / "templates",
     PACKAGE_ROOT / "clinic_track" / "templates",
     PACKAGE_ROOT / "company_track" / "templates",
@@ -52,6 +53,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Statistikk", "/statistikk", frozenset({Role.STATISTICS, Role.ADMIN})),
     MenuItem("Regioner", "/admin/regioner", frozenset({Role.ADMIN})),
     MenuItem("Brukere", "/admin/users", frozenset({Role.ADMIN})),
+    MenuItem("Klinikker", "/admin/klinikker", frozenset({Role.ADMIN})),
     MenuItem("Tilgangslogg", "/admin/audit", frozenset({Role.ADMIN})),
 )
 

@@ -150,6 +150,13 @@ async def is_enrolled(user_id: int) -> bool:
     return await SecondFactor.exists().where(SecondFactor.user == user_id)
 
 
+async def has_demo_authenticator(user_id: int) -> bool:
+    """Whether the user's authenticator is a demo account's published one (``enrol_demo``)."""
+    return await SecondFactor.exists().where(
+        (SecondFactor.user == user_id) & (SecondFactor.demo == True)  # noqa: E712
+    )
+
+
 async def enrolled_users() -> set[int]:
     """Ids of the users with an authenticator (the administrator's user list)."""
     return {row["user"] for row in await SecondFactor.select(SecondFactor.user)}

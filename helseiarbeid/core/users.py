@@ -253,18 +253,18 @@ async def find_or_register_gp(
     email, which the caller's retry resolves.
     """
     found = (
-        await User.select(*USER_COLUMNS)
+        await User.select(*USER_COLUMNS, User.her_id)
         .where((User.role == Role.GP.value) & (User.hpr_number == hpr_number))
         .first()
     )
     if found is None and her_id:
         found = (
-            await User.select(*USER_COLUMNS)
+            await User.select(*USER_COLUMNS, User.her_id)
             .where((User.role == Role.GP.value) & (User.her_id == her_id))
             .first()
         )
     if found is not None:
-        if her_id:
+        if her_id and not found["her_id"]:  # known already: no write (a round trip saved)
             await User.update({User.her_id: her_id}).where(
                 (User.id == found["id"]) & User.her_id.is_null()
             )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lxml import etree
@@ -370,3 +370,223 @@ def describe(root: etree._Element) -> SentContent:
         text=body,
         attachments=attachments,
     )
+
+
+# --- Clinical dialogue with the GP (information request) and onward referral -----------------
+
+TYPE_HEALTH_DIALOGUE = ("DIALOG_HELSEFAGLIG", "Helsefaglig dialog")
+TYPE_ONWARD_REFERRAL = ("HENVISNING_VIDERE", "Viderehenvisning")
+# Dialogmelding 1.1 code list for a question in clinical dialogue, as record systems use it
+# (the directorate's lists are not among ../shared/standards; see docs/architecture.md,
+# «Helsefaglig dialog»): the question's TypeForesp from 8129 («Forespørsel om pasient»).
+QUESTION_SYSTEM = "2.16.578.1.12.4.1.1.8129"
+QUESTION_TYPE = ("1", "Forespørsel om pasient")
+HPR_SYSTEM = "2.16.578.1.12.4.1.1.8116"
+CONTENT_SYSTEM = "2.16.578.1.12.4.1.1.8455"  # Type innhold i melding: 10 utredning/behandling
+HEADING_SYSTEM = "2.16.578.1.12.4.1.1.8231"  # Overskrift for fritekst: PROB
+RELATION_SYSTEM = "2.16.578.1.12.4.1.1.8254"  # Relasjon: HHE henvisende helsepersonell
+
+
+@dataclass(frozen=True)
+class ServiceAddress:
+    """A health service as receiver: the organisation's name and HER-id (a department or
+    service of it may be its own HER-id; the message then goes to that one)."""
+
+    name: str
+    her_id: str
+
+
+@dataclass(frozen=True)
+class Clinician:
+    """Health personnel signing a message: name ("Given Family") and HPR number."""
+
+    name: str
+    hpr_number: str
+
+
+def _party(root: etree._Element, role: str) -> etree._Element:
+    """``MsgInfo/<role>/Organisation`` of a MsgHead built by :func:`_msghead`."""
+    mh = NS_MSGHEAD
+    found = root.find(f"{{{mh}}}MsgInfo/{{{mh}}}{role}/{{{mh}}}Organisation")
+    if found is None:  # pragma: no cover - _msghead always writes both
+        raise SchemaError(f"MsgHead without {role}/Organisation")
+    return found
+
+
+def _conversation(root: etree._Element, parent: str, conversation: str) -> None:
+    """``MsgInfo/ConversationRef`` before ``Sender`` (the order MsgHead's XSD requires)."""
+    reference = etree.Element(f"{{{NS_MSGHEAD}}}ConversationRef")
+    _sub(reference, NS_MSGHEAD, "RefToParent", parent)
+    _sub(reference, NS_MSGHEAD, "RefToConversation", conversation or parent)
+    root[0].find(f"{{{NS_MSGHEAD}}}Sender").addprevious(reference)  # type: ignore[union-attr]
+
+
+def _xml_ref_doc(document: etree._Element, now: datetime) -> etree._Element:
+    """The first ``RefDoc`` (an XML instance) and its ``Content``."""
+    ref_doc = _sub(document, NS_MSGHEAD, "RefDoc")
+    _sub(ref_doc, NS_MSGHEAD, "IssueDate", V=_local(now))
+    _sub(ref_doc, NS_MSGHEAD, "MsgType", V="XML", DN="XML-instans")
+    return _sub(ref_doc, NS_MSGHEAD, "Content")
+
+
+def _pdf_ref_doc(root: etree._Element, pdf: bytes, title: str, now: datetime) -> None:
+    """A further ``Document`` carrying ``pdf`` (``MsgType`` A, base64, application/pdf)."""
+    attachment = _sub(_sub(root, NS_MSGHEAD, "Document"), NS_MSGHEAD, "RefDoc")
+    _sub(attachment, NS_MSGHEAD, "IssueDate", V=_local(now))
+    _sub(attachment, NS_MSGHEAD, "MsgType", V="A", DN="Vedlegg")
+    _sub(attachment, NS_MSGHEAD, "MimeType", "application/pdf")
+    _sub(attachment, NS_MSGHEAD, "Description", title)
+    container = etree.SubElement(
+        _sub(attachment, NS_MSGHEAD, "Content"),
+        f"{{{NS_BASE64}}}Base64Container",
+        nsmap={None: NS_BASE64},  # type: ignore[dict-item]
+    )
+    container.text = base64.b64encode(pdf).decode("ascii")
+
+
+def information_request(
+    *,
+    clinic: Clinic,
+    to: GpAddress,
+    patient: PatientRef,
+    question: str,
+    request_id: str,
+    refers_to: str,
+    now: datetime,
+) -> Built:
+    """The team's question to the referring GP (Dialogmelding 1.1 in MsgHead,
+    ``DIALOG_HELSEFAGLIG``): one ``Foresporsel`` with ``TypeForesp`` 1 «Forespørsel om
+    pasient» (8129), the question as ``Sporsmal`` and ``request_id`` (the information request's
+    own id here) as ``DokIdForesp``.
+
+    The GP's answer refers to this message's MsgId in ``ConversationRef/RefToParent``;
+    ``refers_to`` is the referral's MsgId when it came as a message (then the conversation),
+    else empty (the question starts the conversation). Raises SchemaError if invalid.
+    """
+    msg_id = str(uuid.uuid4())
+    root, document = _msghead(
+        msg_type=TYPE_HEALTH_DIALOGUE,
+        clinic=clinic,
+        to=to,
+        patient=patient,
+        now=now,
+        msg_id=msg_id,
+    )
+    if refers_to:
+        _conversation(root, refers_to, refers_to)
+    dialog = etree.SubElement(
+        _xml_ref_doc(document, now),
+        f"{{{NS_DIALOG_11}}}Dialogmelding",
+        nsmap={None: NS_DIALOG_11},  # type: ignore[dict-item]
+    )
+    request = _sub(dialog, NS_DIALOG_11, "Foresporsel")
+    _sub(
+        request,
+        NS_DIALOG_11,
+        "TypeForesp",
+        V=QUESTION_TYPE[0],
+        DN=QUESTION_TYPE[1],
+        S=QUESTION_SYSTEM,
+    )
+    _sub(request, NS_DIALOG_11, "EmneSporsmal", "Tilleggsopplysninger til henvisning")
+    _sub(request, NS_DIALOG_11, "Sporsmal", question)
+    _sub(request, NS_DIALOG_11, "DokIdForesp", request_id)
+    return _checked(root, msg_id, TYPE_HEALTH_DIALOGUE[0])
+
+
+def onward_referral(
+    *,
+    clinic: Clinic,
+    to: ServiceAddress,
+    patient: PatientRef,
+    author: Clinician,
+    reason: str,
+    letter: bytes,
+    title: str,
+    refers_to: str,
+    now: datetime,
+) -> Built:
+    """An onward referral (Henvisning 2.0 in MsgHead, ``HENVISNING_VIDERE``, ServType N) to a
+    health service's HER-id, shaped as the directorate's example
+    ``Viderehenvisning_v2-0_Uten_rettighetsvurdering_Ny.xml``: the signing clinician (HPR) as
+    ``AnsvarForRapport`` (relation HHE), content type 10 «Utredning/behandling», ``reason`` as
+    the PROB text, the letter PDF attached. ``refers_to`` is the original referral's MsgId when
+    it came as a message (``ConversationRef``), else empty. Raises SchemaError if invalid."""
+    msg_id = str(uuid.uuid4())
+    root, document = _msghead(
+        msg_type=TYPE_ONWARD_REFERRAL,
+        clinic=clinic,
+        to=GpAddress(to.name, to.her_id, "", ""),
+        patient=patient,
+        now=now,
+        msg_id=msg_id,
+    )
+    receiver = _party(root, "Receiver")
+    for child in receiver.findall(f"{{{NS_MSGHEAD}}}HealthcareProfessional"):
+        receiver.remove(child)
+    if refers_to:
+        _conversation(root, refers_to, refers_to)
+    h = "http://ehelse.no/xmlstds/henvisning/2017-11-30"
+    po = "http://ehelse.no/xmlstds/po/poKomponent/2017-11-30"
+    fk = "http://www.kith.no/xmlstds/felleskomponent1"
+    henvisning = etree.SubElement(
+        _xml_ref_doc(document, now),
+        f"{{{h}}}Henvisning",
+        nsmap={None: h, "po": po, "fk1": fk},  # type: ignore[dict-item]
+    )
+    _sub(henvisning, h, "ServType", V="N", DN="Ny")
+    _sub(henvisning, h, "IssueDate", _local(now))
+    _sub(henvisning, h, "DocumentId", str(uuid.uuid4()))
+    responsible = _sub(henvisning, po, "AnsvarForRapport")
+    person = _sub(responsible, po, "AnsvarligRapport")
+    given, family = _split_name(author.name)
+    _sub(person, fk, "FamilyName", family)
+    if given:
+        _sub(person, fk, "GivenName", given)
+    ident = _sub(person, fk, "Ident")
+    _sub(ident, fk, "Id", author.hpr_number)
+    _sub(ident, fk, "TypeId", V="HPR", DN="HPR-nummer", S=HPR_SYSTEM)
+    _sub(
+        responsible, po, "TypeRelasjon", V="HHE", S=RELATION_SYSTEM, DN="Henvisende helsepersonell"
+    )
+    content = _sub(henvisning, po, "TypeInnholdIMelding")
+    _sub(content, po, "TypeInnhold", V="10", S=CONTENT_SYSTEM, DN="Utredning/behandling")
+    text = _sub(henvisning, h, "ReasonAsText")
+    _sub(text, h, "Heading", V="PROB", S=HEADING_SYSTEM, DN="Aktuell problemstilling")
+    _sub(text, h, "TextResultValue", reason)
+    requested = _sub(henvisning, h, "ReqServ")
+    _sub(requested, h, "ServType", V="N", DN="Ny")
+    _sub(requested, h, "Priority", V="N", DN="Elektiv/Ordinær (elektiv)")
+    _pdf_ref_doc(root, letter, title, now)
+    return _checked(root, msg_id, TYPE_ONWARD_REFERRAL[0])
+
+
+def describe_sent(root: etree._Element) -> SentContent:
+    """:func:`describe`, also for the question to the GP (its ``Foresporsel``: subject
+    ``EmneSporsmal``, text ``Sporsmal``) and the onward referral (Henvisning 2.0: the PROB
+    text; the receiver is the health service)."""
+    content = describe(root)
+    ns = {
+        "mh": NS_MSGHEAD,
+        "d": NS_DIALOG_11,
+        "h": "http://ehelse.no/xmlstds/henvisning/2017-11-30",
+    }
+    request = root.find(".//d:Dialogmelding/d:Foresporsel", ns)
+    if request is not None:
+        question = request.find("d:Sporsmal", ns)
+        return replace(
+            content,
+            subject=(request.findtext("d:EmneSporsmal", "", ns) or "Spørsmål").strip(),
+            text="".join(str(part) for part in question.itertext()).strip()
+            if question is not None
+            else "",
+        )
+    henvisning = root.find("mh:Document/mh:RefDoc/mh:Content/h:Henvisning", ns)
+    if henvisning is not None:
+        return replace(
+            content,
+            subject="Henvisning videre",
+            text=(henvisning.findtext("h:ReasonAsText/h:TextResultValue", "", ns) or "").strip(),
+            gp_name="",
+        )
+    return content

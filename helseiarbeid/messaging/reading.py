@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
 from helseiarbeid.messaging.standards import (
     NS_BASE64,
+    NS_DIALOG_11,
     NS_FK1,
     NS_HENVISNING_10,
     NS_HENVISNING_11,
@@ -35,6 +36,8 @@ ROOTS: dict[str, tuple[SchemaSet, str]] = {
 }
 # MsgInfo/Type values of MsgHead this service takes (Henvisning 2.0).
 MSGHEAD_TYPES = frozenset({"HENVISNING_NYTILSTAND", "HENVISNING_VIDERE"})
+# ... and Dialogmelding 1.1 in clinical dialogue: the GP's answer to the team's question.
+DIALOG_TYPES = frozenset({"DIALOG_HELSEFAGLIG"})
 # Attachments accepted (MIME types of RefDoc with a Base64Container).
 # Attachments kept (MIME type of a RefDoc with a Base64Container): PDF, as the case's documents.
 ATTACHMENT_TYPES = frozenset({"application/pdf"})
@@ -390,4 +393,60 @@ def _read_message_1x(root: etree._Element) -> ReceivedReferral:
         priority_text=_dn(priority_element),
         comment=_block(request.find("m:ReqComment", ns)),
         attachments=[],
+    )
+
+
+@dataclass
+class ReceivedDialog:
+    """A Dialogmelding 1.1 (``DIALOG_HELSEFAGLIG``) read: the MsgHead's parties and patient in
+    ``head`` (a :class:`ReceivedReferral` with no clinical fields, standard
+    "Dialogmelding 1.1"), the ``ConversationRef`` and the dialogue's notes."""
+
+    head: ReceivedReferral
+    parent: str  # ConversationRef/RefToParent: the MsgId this message answers
+    conversation: str  # ConversationRef/RefToConversation: the conversation's first MsgId
+    # Each Notat: (TemaKodet V, its code system S, the text); text keeps its lines.
+    notes: list[tuple[str, str, str]]
+    questions: int  # Foresporsel elements at the top (a question to us, not an answer)
+    request_ids: list[str]  # DokIdForesp of the questions a note answers
+
+
+def _all_text(element: etree._Element | None) -> str:
+    """The text of an ``anyType`` element (plain or with XHTML), lines kept, at most MAX_TEXT."""
+    if element is None:
+        return ""
+    raw = "".join(str(part) for part in element.itertext())
+    lines = [" ".join(line.split()) for line in raw.strip().splitlines()]
+    return "\n".join(lines).strip()[:MAX_TEXT]
+
+
+def read_dialog(root: etree._Element) -> ReceivedDialog:
+    """Read a schema-valid MsgHead carrying Dialogmelding 1.1."""
+    ns = {"mh": NS_MSGHEAD, "d": NS_DIALOG_11}
+    head = replace(_read_msghead(root), standard="Dialogmelding 1.1")
+    dialog = root.find("mh:Document/mh:RefDoc/mh:Content/d:Dialogmelding", ns)
+    notes: list[tuple[str, str, str]] = []
+    request_ids: list[str] = []
+    questions = 0
+    if dialog is not None:
+        questions = len(dialog.findall("d:Foresporsel", ns))
+        for note in dialog.iterfind("d:Notat", ns):
+            topic = note.find("d:TemaKodet", ns)
+            notes.append(
+                (
+                    _v(topic),
+                    _attr(note, "d:TemaKodet", ns, "S"),
+                    _all_text(note.find("d:TekstNotatInnhold", ns)),
+                )
+            )
+            request_ids += [
+                _text(ident) for ident in note.iterfind("d:Foresporsel/d:DokIdForesp", ns)
+            ]
+    return ReceivedDialog(
+        head=head,
+        parent=_text(root.find("mh:MsgInfo/mh:ConversationRef/mh:RefToParent", ns)),
+        conversation=_text(root.find("mh:MsgInfo/mh:ConversationRef/mh:RefToConversation", ns)),
+        notes=notes,
+        questions=questions,
+        request_ids=[ident for ident in request_ids if ident],
     )

@@ -14,11 +14,15 @@ outgoing side (Dialogmelding, Epikrise, AppRec) validates through :func:`validat
 from __future__ import annotations
 
 import enum
+import logging
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
+
+log = logging.getLogger("helseiarbeid.messaging")
 
 XSD_DIR = Path(__file__).resolve().parent / "xsd"
 
@@ -94,7 +98,12 @@ def parse(raw: bytes) -> etree._Element:
     try:
         root = etree.fromstring(raw, parser=safe_parser())
     except etree.XMLSyntaxError as exc:
-        raise NotWellFormed(str(exc)) from exc
+        # libxml2's text is English and may quote the document: the log keeps it, the
+        # answer says where in Norwegian.
+        log.info("not well-formed XML: %s", exc)
+        line, column = exc.position if exc.position else (exc.lineno or 0, 0)
+        where = f" (linje {line}, kolonne {column})" if line else ""
+        raise NotWellFormed(f"Meldingen er ikke velformet XML{where}.") from exc
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise NotWellFormed("DTD er ikke tillatt")
@@ -125,9 +134,47 @@ def schema(kind: SchemaSet) -> etree.XMLSchema:
 
 
 def validate(kind: SchemaSet, root: etree._Element) -> list[str]:
-    """The schema's complaints about ``root`` (empty when valid), each "line N: message"."""
+    """The schema's complaints about ``root`` (empty when valid), each «linje N: …» in
+    Norwegian (``schema_problem``), naming elements and attributes but never quoting a value."""
     checker = schema(kind)
     if checker.validate(root):
         return []
-    log: Any = checker.error_log
-    return [f"linje {error.line}: {error.message}" for error in log][:10]
+    errors: Any = checker.error_log
+    return [f"linje {error.line}: {schema_problem(error.message)}" for error in errors][:10]
+
+
+_ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'(?:, attribute '([^']+)')?")
+_EXPECTED = re.compile(r"Expected is(?: one of)? \( ([^)]*) \)")
+
+
+def _names(text: str) -> str:
+    names = [re.sub(r"^\{[^}]*\}", "", name.strip()) for name in text.split(",")]
+    return ", ".join(f"«{name}»" for name in names if name)
+
+
+def schema_problem(message: str) -> str:
+    """libxml2's English complaint about a schema-invalid element, said in Norwegian without
+    the value it quotes (which may be health data): which element or attribute, and what kind
+    of problem."""
+    found = _ELEMENT.match(message)
+    element = f"elementet «{found.group(1)}»" if found else "et element"
+    attribute = found.group(2) if found else None
+    expected = _EXPECTED.search(message)
+    wanted = f" (ventet: {_names(expected.group(1))})" if expected else ""
+    if "This element is not expected" in message:
+        return f"{element} er ikke ventet her{wanted}."
+    if "Missing child element" in message:
+        return f"{element} mangler et underelement{wanted}."
+    if "is required but missing" in message:
+        missing = re.search(r"The attribute '([^']+)'", message)
+        name = missing.group(1) if missing else "?"
+        return f"{element} mangler attributtet «{name}»."
+    if "is not allowed" in message and attribute:
+        return f"attributtet «{attribute}» er ikke tillatt på {element}."
+    if "No matching global declaration" in message:
+        return f"{element} er ikke rotelementet i skjemaet."
+    if attribute:
+        return f"attributtet «{attribute}» på {element} har en ugyldig verdi."
+    if "not a valid value" in message or "facet" in message or "is not accepted" in message:
+        return f"{element} har en ugyldig verdi."
+    return f"{element} følger ikke skjemaet."

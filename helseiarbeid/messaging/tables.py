@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from helseiarbeid.clinics.tables import Clinic
 from helseiarbeid.core.tables import OutboxMessage
 from helseiarbeid.referrals.tables import Referral
 
@@ -19,7 +20,13 @@ class HealthMessage(Table, tablename="health_message"):
 
     A sent message (``direction`` "out") is stored with the change that caused it, and its
     copy for delivery in the outbox (``outbox_message``), whose state is the delivery state;
-    ``apprec_*`` will hold the receipt that comes back for it.
+    ``apprec_*`` hold the receipt that comes back for it.
+
+    Through Norsk Helsenett's message server (``messaging.message_server``): ``server_id`` is
+    the message's id there (a GUID; a received message's from GetMessages, a sent one's from
+    PostMessage), ``apprec_sent_at`` when our AppRec for a received message was handed over
+    (PostAppRec), so a poll after a crash never sends it twice. A copy made by «send igjen»
+    for a rejected message ``replaces`` it (unique: one copy per message).
     """
 
     id: Serial  # added by Piccolo; declared for type checkers
@@ -44,4 +51,12 @@ class HealthMessage(Table, tablename="health_message"):
     outcome = Varchar(length=200, default="")  # what it did, in Norwegian, for the page
     outbox_message = ForeignKey(
         references=OutboxMessage, on_delete=OnDelete.set_null, null=True, index=True
+    )
+    # The clinic it belongs to (issue 15): the owner of the receiver HER-id, or the referral's
+    # clinic for a sent one; None for a message no clinic's HER-id reached (E21).
+    clinic = ForeignKey(references=Clinic, on_delete=OnDelete.restrict, null=True, index=True)
+    server_id = Varchar(length=40, default="", index=True)
+    apprec_sent_at = Timestamptz(null=True, default=None)
+    replaces: ForeignKey[HealthMessage] = ForeignKey(
+        references="self", on_delete=OnDelete.set_null, null=True, unique=True
     )

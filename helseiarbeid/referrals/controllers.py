@@ -15,6 +15,7 @@ from litestar.params import (
 )
 from litestar.response import Redirect, Template
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.errors import InvalidInput
@@ -217,8 +218,14 @@ async def start_page_facts(user: CurrentUser) -> dict[str, Any]:
     return {"waiting_for_answer": await services.count_waiting_for_answer(user)}
 
 
-def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+async def _form_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    choices = await clinics.choices()
     return {
+        # The clinic is asked for only where there is more than one (issue 15 §2).
+        "clinics": [{"value": "", "label": "Klinikken som dekker pasientens kommune"}]
+        + [{"value": choice.slug, "label": choice.name} for choice in choices]
+        if len(choices) > 1
+        else [],
         "values": values,
         "errors": errors,
         "work_statuses": list(WorkStatus),
@@ -239,7 +246,7 @@ class ReferralPageController(Controller):
     async def new_form(self, request: Request[Any, Any, Any]) -> Template:
         kept = await kept_form(request)
         values = kept.fields if kept else {"submission_key": uuid.uuid4().hex, "urgency": "routine"}
-        return Template("referrals/form.html", context=_form_context(values, {}))
+        return Template("referrals/form.html", context=await _form_context(values, {}))
 
     @post("/ny")
     async def submit_form(
@@ -247,6 +254,10 @@ class ReferralPageController(Controller):
     ) -> Template | Redirect:
         referral, problems = forms.parse(data)
         problems = {**services.validate(referral, today_in_oslo()), **problems}
+        try:
+            await clinics.route_referral(referral.clinic, referral.patient.municipality)
+        except InvalidInput as routing:
+            problems = {**routing.fields, **problems}
         key = (data.get("submission_key") or "")[:200] or None
         if not problems:
             try:
@@ -260,7 +271,7 @@ class ReferralPageController(Controller):
                     f"/henvisninger/{submission.receipt.id}/kvittering", status_code=303
                 )
         return Template(
-            "referrals/form.html", context=_form_context(data, problems), status_code=422
+            "referrals/form.html", context=await _form_context(data, problems), status_code=422
         )
 
     @get("/{referral_id:int}/kvittering")

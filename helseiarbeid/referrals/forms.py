@@ -83,6 +83,7 @@ def parse(form: dict[str, str]) -> tuple[ReferralCreate, dict[str, str]]:
                 name=form.get("patient.name", ""),
                 address=form.get("patient.address", ""),
                 phone=form.get("patient.phone", ""),
+                municipality=form.get("patient.municipality", "").strip() or None,
             ),
             employer=EmployerIn(name=form.get("employer.name", ""), org_number=org_number),
             occupation=form.get("occupation", ""),
@@ -98,6 +99,7 @@ def parse(form: dict[str, str]) -> tuple[ReferralCreate, dict[str, str]]:
             urgency=urgency,
             urgency_reason=form.get("urgency_reason", "") or None,
             consent_nav_participation=form.get("consent_nav_participation") == "true",
+            clinic=form.get("clinic", "").strip() or None,
         ),
         problems,
     )

@@ -8,6 +8,6 @@ APP_CONFIG = AppConfig(
     app_name="referrals",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=table_finder(modules=["helseiarbeid.referrals.tables"], exclude_imported=True),
-    migration_dependencies=["helseiarbeid.core.piccolo_app"],
+    migration_dependencies=["helseiarbeid.core.piccolo_app", "helseiarbeid.clinics.piccolo_app"],
     commands=[],
 )

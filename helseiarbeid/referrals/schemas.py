@@ -128,6 +128,9 @@ class PatientIn(Schema):
     name: str
     address: str
     phone: str
+    # Kommunenummer (4 digits) of where the patient lives: routes the referral to the clinic
+    # serving it (issue 15 §2). Optional; not stored.
+    municipality: str | None = None
 
 
 class EmployerIn(Schema):
@@ -152,6 +155,9 @@ class ReferralCreate(Schema):
     history: str = ""
     medication: str = ""
     urgency_reason: str | None = None
+    # The clinic's short name (GET /api/v1/clinics), when the GP chooses; else the clinic
+    # serving the patient's municipality, or the only one.
+    clinic: str | None = None
 
 
 class ReferralReceipt(Schema):
@@ -237,6 +243,8 @@ class ReferralOut(Schema):
     # Fields a referral received as a health message lacks, to be completed on the case
     # (names of this schema's fields, e.g. "employer_name"); empty for one from the form.
     to_complete: list[str] = msgspec.field(default_factory=list)
+    # The clinic the referral is with now (issue 15; it may have been forwarded).
+    clinic_name: str = ""
 
 
 class ReferralSummary(Schema):

@@ -16,6 +16,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from helseiarbeid.clinics.tables import Clinic
 from helseiarbeid.core.tables import User
 from helseiarbeid.referrals.status import Status
 
@@ -38,6 +39,10 @@ class Referral(Table, tablename="referral"):
 
     id: Serial  # added by Piccolo; declared for type checkers
     reference = Varchar(length=16, unique=True, index=True)
+    # The clinic the referral belongs to (issue 15): its staff alone see it
+    # (services/access.py). Set on every referral the services store; nullable only because a
+    # column added to existing rows cannot be NOT NULL on SQLite (the migration fills it).
+    clinic = ForeignKey(references=Clinic, on_delete=OnDelete.restrict, null=True, index=True)
     patient = ForeignKey(references=Patient, on_delete=OnDelete.restrict, index=True)
     patient_name = Varchar(length=200)
     patient_address = Varchar(length=300)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helseiarbeid.surveys.schemas import QuestionResult
+from helseiarbeid.core.shares import percentages
+from helseiarbeid.surveys.schemas import QuestionResult, SurveyOut
 
 WIDTH = 560
 LABEL_WIDTH = 230
@@ -56,7 +57,7 @@ class Row:
     y: float  # the row's top
     label: list[str]  # the option's text in lines
     count: int
-    percent: int  # of the question's answers, rounded
+    percent: int  # of the question's answers; the rows' add up to 100 (core.shares)
     width: float  # the bar's length in the bar area
 
     @property
@@ -84,16 +85,23 @@ def bars(question: QuestionResult) -> Chart | None:
     largest = max(option.count for option in question.options)
     rows = []
     top = 0.0
-    for option in question.options:
+    shares = percentages([option.count for option in question.options])
+    for option, percent in zip(question.options, shares, strict=True):
         lines = wrap(option.text)
         rows.append(
             Row(
                 y=top,
                 label=lines,
                 count=option.count,
-                percent=round(100 * option.count / question.answered),
+                percent=percent,
                 width=area * option.count / largest if largest else 0.0,
             )
         )
         top += max(BAR_HEIGHT + 4, len(lines) * LINE_HEIGHT) + ROW_GAP
     return Chart(WIDTH, round(top), LABEL_WIDTH, BAR_HEIGHT, LINE_HEIGHT, rows, question.answered)
+
+
+def for_surveys(surveys: list[SurveyOut]) -> dict[int, Chart | None]:
+    """Each question's chart by item id (None where the result is not shown), built once per
+    page for the ``surveys/_results.html`` macros."""
+    return {q.item_id: bars(q) for s in surveys for g in s.groups for q in g.questions}

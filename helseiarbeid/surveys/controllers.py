@@ -13,7 +13,8 @@ from litestar.params import FromQuery, PathParameter, QueryParameter, URLEncoded
 from litestar.response import Redirect, Template
 
 from helseiarbeid.company_track import services as company
-from helseiarbeid.company_track.schemas import SESSION_LABELS, SessionKind
+from helseiarbeid.company_track.schemas import SESSION_LABELS, SessionKind, SessionState
+from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.policy import PUBLIC, allow
 from helseiarbeid.core.roles import TEAM_ROLES, Role
@@ -38,11 +39,6 @@ def _label(survey: SurveyOut) -> str:
     return SESSION_LABELS[SessionKind(survey.question_set)]
 
 
-def _charts(surveys: list[SurveyOut]) -> dict[int, charts.Chart | None]:
-    """Each question's chart geometry by item id (None where the result is not shown)."""
-    return {q.item_id: charts.bars(q) for s in surveys for g in s.groups for q in g.questions}
-
-
 class SurveyHostController(Controller):
     include_in_schema = False
 
@@ -50,29 +46,53 @@ class SurveyHostController(Controller):
     async def programme_surveys(
         self, request: Request[Any, Any, Any], programme_id: PathId
     ) -> Template:
+        return await self._programme_page(request, programme_id)
+
+    async def _programme_page(
+        self,
+        request: Request[Any, Any, Any],
+        programme_id: int,
+        problem: str = "",
+        status_code: int = 200,
+    ) -> Template:
         user = current_user(request)
         programme = await company.get_programme(user, programme_id)
         surveys = await services.programme_surveys(user, programme_id)
+        now = utcnow()
         return Template(
             "surveys/programme.html",
             context={
                 "programme": programme,
                 "surveys": surveys,
                 "label": _label,
-                "charts": {
-                    q.item_id: charts.bars(q)
-                    for s in surveys
-                    for g in s.groups
-                    for q in g.questions
-                },
+                "charts": charts.for_surveys(surveys),
+                "versions_differ": services.versions_differ(surveys),
                 "may_host": user.role is not Role.ENTERPRISE_CONTACT,
                 "min_answers": MIN_ANSWERS,
+                # Per confirmed sitting: why a survey cannot be started now ("" if it can).
+                "start_refusals": {
+                    s.id: services.start_refusal(s.state.value, s.starts_at, s.ends_at, now) or ""
+                    for s in programme.sessions
+                    if s.state is SessionState.CONFIRMED
+                },
+                "problem": problem,
             },
+            status_code=status_code,
         )
 
     @post("/samlinger/{session_id:int}/sporreundersokelse", opt=HOSTS)
-    async def start(self, request: Request[Any, Any, Any], session_id: PathId) -> Redirect:
-        survey_id = await services.start_survey(current_user(request), session_id)
+    async def start(
+        self, request: Request[Any, Any, Any], session_id: PathId
+    ) -> Redirect | Template:
+        user = current_user(request)
+        try:
+            survey_id = await services.start_survey(user, session_id)
+        except Conflict as exc:
+            # Back to the programme's surveys, saying why, rather than a bare error page.
+            programme_id = (await company.session_row(user, session_id))["programme"]
+            return await self._programme_page(
+                request, programme_id, exc.message, status_code=exc.status_code
+            )
         return Redirect(f"/sporreundersokelser/{survey_id}", status_code=303)
 
     @get("/sporreundersokelser/{survey_id:int}", opt=HOSTS)
@@ -87,7 +107,8 @@ class SurveyHostController(Controller):
                 "join_url": join_url,
                 "join_base": f"{str(request.base_url).rstrip('/')}/svar",
                 "qr": _qr_svg(join_url) if survey.is_open else "",
-                "charts": _charts([survey]),
+                "charts": charts.for_surveys([survey]),
+                "live": await services.count(current_user(request), survey_id),
                 "min_answers": MIN_ANSWERS,
             },
         )
@@ -170,6 +191,7 @@ class SurveyPhoneController(Controller):
         *,
         saved: bool = False,
         errors: dict[str, str] | None = None,
+        refused: str = "",
         status_code: int = 200,
     ) -> Template | Redirect:
         try:
@@ -185,6 +207,7 @@ class SurveyPhoneController(Controller):
                 "mine": view.mine,
                 "saved": saved,
                 "errors": errors or {},
+                "refused": refused,
             },
             status_code=status_code,
         )
@@ -208,7 +231,14 @@ class SurveyPhoneController(Controller):
             await services.answer(code, request.cookies.get(PARTICIPANT_COOKIE), choices)
         except NotFound:
             return Redirect(f"/svar?kode={services.normalise_code(code)}", status_code=303)
-        except (InvalidInput, Conflict) as exc:
-            fields = exc.fields if isinstance(exc, InvalidInput) else {"svar": exc.message}
-            return await self._questions(request, code, errors=fields, status_code=exc.status_code)
+        except InvalidInput as exc:
+            return await self._questions(
+                request, code, errors=exc.fields, status_code=exc.status_code
+            )
+        except Conflict as exc:
+            # The group closed before the answer came: nothing for the participant to correct,
+            # so a notice, not an error summary.
+            return await self._questions(
+                request, code, refused=exc.message, status_code=exc.status_code
+            )
         return Redirect(f"/svar/{services.normalise_code(code)}?lagret=1", status_code=303)

@@ -70,7 +70,8 @@ class SurveyOut(Schema):
     opened_at: datetime
     ends_at: datetime
     is_open: bool
-    joined: int
+    joined: int  # phones that joined with the code (a phone may join and never answer)
+    answered: int  # of them, those that answered at least one question
     groups: list[GroupOut]
 
 
@@ -82,3 +83,4 @@ class SurveyCount(Schema):
     answered: int
     open_group_id: int | None
     is_open: bool
+    group_title: str = ""  # the group ``answered`` counts for ("" before any was opened)

@@ -103,10 +103,21 @@ async def test_worklist_to_report(browser: Browser, live_server: str, two_referr
     await physician.get_by_label("Til", exact=True).select_option("physiotherapy")
     await physician.get_by_label("Navn på mottaker").fill("Fysioterapi Sentrum")
     await physician.get_by_label("Begrunnelse", exact=True).fill("Styrketrening for korsrygg.")
+    # The receiver's HER-id (optional): a mistyped one is named, and nothing is stored.
+    await physician.get_by_label("HER-id (valgfritt)", exact=True).fill("12ab")
+    await physician.get_by_role("button", name="Henvis videre og lag brev").click()
+    her_id = physician.get_by_label("HER-id (valgfritt)", exact=True)
+    await expect(her_id).to_have_attribute("aria-invalid", "true")
+    await expect(physician.locator("#videre-destination_her_id-error")).to_contain_text(
+        "HER-id er et tall"
+    )
+    await screenshot(physician, "case-onward-her-id-error")
+    await her_id.fill("8605")
     await physician.get_by_role("button", name="Henvis videre og lag brev").click()
     await expect(
         physician.get_by_role("link", name="Henvisning videre til Fysioterapi Sentrum")
     ).to_be_visible()
+    await expect(physician.locator("main")).to_contain_text("Fysioterapi Sentrum (HER-id 8605)")
     # Not before the consultation has an outcome.
     await expect(physician.get_by_role("link", name="Se utkast til rapport")).to_have_count(0)
     await expect(physician.locator("#rapport")).to_contain_text("Ikke registrert")

@@ -92,3 +92,20 @@ async def test_phones_answer_and_the_host_sees_the_result(
         await expect(results).to_contain_text("For få svar")
         await expect(results.locator("svg")).to_have_count(0)
         await screenshot(host, f"{name}-too-few")
+    if phones == 6:
+        # Found trying the service: after «Avslutt» the count read «0 / 7» (the last group
+        # opened, which no one answered, against the phones that joined).
+        await host.get_by_role("button", name="Åpne «På jobb»").click()
+        await expect(host.locator("#live-count")).to_contain_text("«På jobb»")
+        await host.get_by_role("button", name="Avslutt spørreundersøkelsen").click()
+        count = host.locator(".live-count")
+        await expect(count).to_contain_text("6 / 6")
+        await expect(count).to_contain_text("svarte på minst ett spørsmål / koblet seg til")
+        await screenshot(host, f"{name}-ended")
+        await host.get_by_role("link", name="Alle spørreundersøkelser i programmet").click()
+        await expect(host.get_by_text("6 svarte.", exact=False)).to_be_visible()
+        # Sittings outside the start window have no button, but say when they can start.
+        await expect(
+            host.get_by_text("Kan startes fra en time før samlingen").first
+        ).to_be_visible()
+        await screenshot(host, f"{name}-programme-surveys")

@@ -10,7 +10,7 @@ import pytest
 from helseiarbeid.calendar_feeds import controllers
 from helseiarbeid.calendar_feeds.tables import CalendarFeed
 from helseiarbeid.core.clock import pinned
-from helseiarbeid.core.ratelimit import SlidingWindow
+from helseiarbeid.core.ratelimit import RequestLimit
 from helseiarbeid.core.tables import AuditEvent, User
 from tests.calendar_feeds.conftest import Calendars
 from tests.cast import bearer, csrf_token, sign_in
@@ -166,7 +166,9 @@ async def test_only_the_owner_manages_a_feed_and_kinds_follow_the_role(
 async def test_requests_per_token_are_rate_limited(
     calendars: Calendars, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(controllers, "PER_TOKEN", SlidingWindow(limit=3, seconds=60))
+    monkeypatch.setattr(
+        controllers, "PER_TOKEN", RequestLimit("test-feed-token", limit=3, seconds=60)
+    )
     url = await calendars.feed_url("per", "staff")
     codes = [(await calendars.fetch(url)).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
@@ -175,7 +177,9 @@ async def test_requests_per_token_are_rate_limited(
 async def test_requests_per_address_are_rate_limited(
     calendars: Calendars, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(controllers, "PER_ADDRESS", SlidingWindow(limit=2, seconds=60))
+    monkeypatch.setattr(
+        controllers, "PER_ADDRESS", RequestLimit("test-feed-address", limit=2, seconds=60)
+    )
     codes = [(await calendars.fetch("/calendar/unknown.ics")).status_code for _ in range(3)]
     assert codes == [404, 404, 429]
 

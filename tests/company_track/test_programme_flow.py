@@ -140,7 +140,7 @@ async def test_from_request_to_evaluation_report(company: Company) -> None:
     )
     report_text = _text(report.content)
     assert "Evalueringsrapport for Havnelager" in report_text
-    assert "8,2 % 7,5 % 7,4 % Nådd" in report_text
+    assert "8,2 % høyst 7,5 % 7,4 % Nådd" in report_text
     assert f"Modul 1 – Muskel og skjelett {module_times[0]:%d.%m.%Y} kl. 09:00 80 64" in report_text
 
 

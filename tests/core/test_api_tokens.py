@@ -50,8 +50,14 @@ async def test_a_revoked_token_stops_working(client: httpx.AsyncClient, cast: Ca
     token_id = stored["id"]
     await sign_in(client, cast["ada"])
     form_token = await csrf_token(client)
-    response = await client.post(
+    unconfirmed = await client.post(
         f"/admin/tokens/{token_id}/revoke", data={"_csrf_token": form_token}
+    )
+    assert unconfirmed.status_code == 422
+    assert "Kryss av for å bekrefte at nøkkelen skal trekkes tilbake." in unconfirmed.text
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    response = await client.post(
+        f"/admin/tokens/{token_id}/revoke", data={"_csrf_token": form_token, "bekreft": "ja"}
     )
     assert response.status_code == 303
     client.cookies.clear()

@@ -47,6 +47,7 @@ async def test_the_password_alone_leads_only_to_the_code_page(
     page = await client.get("/login/kode")
     assert page.status_code == 200
     assert "Bekreft at det er deg" in page.text
+    assert "make totp-code EMAIL=kari@test.example" in page.text  # a demo account, in a demo
     assert (await client.get("/")).headers.get("location", "").startswith("/login")
 
 
@@ -193,6 +194,12 @@ async def test_enrolment_with_qr_code_then_recovery_codes_work_once(
     stored = await RecoveryCode.select(RecoveryCode.code_hash)
     assert not {row["code_hash"] for row in stored} & set(codes)  # only digests are stored
 
+    client.cookies.clear()
+    await _password(client, "per@test.example")
+    # Found trying the service: the demo hint showed for an account with its own authenticator.
+    code_page = await client.get("/login/kode")
+    assert "Bekreft at det er deg" in code_page.text
+    assert "make totp-code" not in code_page.text
     for attempt in ("first", "second"):
         client.cookies.clear()
         await _password(client, "per@test.example")
@@ -214,9 +221,15 @@ async def test_the_admin_resets_a_lost_authenticator_and_it_is_audited(
     await sign_in(client, cast["ada"])
     users_page = await client.get("/admin/users")
     assert "Nullstill totrinnsinnlogging for Frida Fysikalsk" in users_page.text
+    path = f"/admin/users/{cast['frida'].id}/totrinn/nullstill"
+    # Found trying the service: «Nullstill» acted at once. Without the box ticked, nothing.
+    unconfirmed = await client.post(path, data={"_csrf_token": await csrf_token(client)})
+    assert unconfirmed.status_code == 422
+    assert "Kryss av for å bekrefte at totrinnsinnloggingen skal nullstilles." in (unconfirmed.text)
+    assert f'id="bekreft-totrinn-{cast["frida"].id}"' in unconfirmed.text
+    assert await totp.is_enrolled(cast["frida"].id)
     response = await client.post(
-        f"/admin/users/{cast['frida'].id}/totrinn/nullstill",
-        data={"_csrf_token": await csrf_token(client)},
+        path, data={"_csrf_token": await csrf_token(client), "bekreft": "ja"}
     )
     assert response.status_code == 303
     assert not await totp.is_enrolled(cast["frida"].id)

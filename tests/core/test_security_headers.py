@@ -7,6 +7,7 @@ static file too: whatever the status, the headers are there.
 from __future__ import annotations
 
 import re
+import warnings
 
 import httpx
 import pytest
@@ -81,3 +82,15 @@ async def test_hsts_is_sent_over_https(database: str) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
         response = await http.get("/login")
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+async def test_a_static_file_raises_no_deprecation_warning(
+    client: httpx.AsyncClient, database: str
+) -> None:
+    # Review: the authentication middleware's exclude_path_pattern («^/static/») matched the
+    # request path but not the route handler's, which Litestar 2.19+ warns is deprecated.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        static = await client.get("/static/app.css")
+    assert static.status_code == 200
+    assert not [w for w in caught if issubclass(w.category, DeprecationWarning)]

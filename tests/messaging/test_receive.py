@@ -13,9 +13,10 @@ from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.tables import AuditEvent, User
 from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.working_days import add_working_days
+from helseiarbeid.messaging.standards import NS_APPREC_11
 from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals.tables import Patient, Referral, ReferralDocument, StatusChange
-from tests.cast import Cast
+from tests.cast import Cast, bearer
 from tests.messaging.conftest import (
     CANCEL_20,
     CHANGE_20,
@@ -165,9 +166,18 @@ async def test_a_damaged_copy_is_rejected_with_its_code_and_nothing_stored(
     client: httpx.AsyncClient, cast: Cast, name: str, damage: str
 ) -> None:
     body, code = _damaged(name)[damage]
-    apprec, response = await post_message(client, cast, body)
-    assert status_of(apprec) == "2"
-    assert code in error_codes(apprec)
+    if damage == "not well-formed":  # no sender to answer: see the test after this one
+        response = await _post(client, cast, body)
+        assert response.status_code == 422
+        assert code in response.json()["errors"]
+    else:
+        apprec, response = await post_message(client, cast, body)
+        assert status_of(apprec) == "2"
+        assert code in error_codes(apprec)
+        # The AppRec goes back to the message's own sender, never to a made-up HER-id 0.
+        receiver = apprec.find(f"{{{NS_APPREC_11}}}Receiver/{{*}}HCP/{{*}}Inst/{{*}}Id")
+        assert receiver is not None
+        assert receiver.text not in ("0", "", None)
     assert response.headers["apprec-status"] == "2"
     assert await Referral.count() == 0
     assert await Patient.count() == 0
@@ -308,12 +318,68 @@ async def test_an_entity_attack_is_not_expanded(client: httpx.AsyncClient, cast:
         b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "' + b"y" * 1000 + b'">'
         b'<!ENTITY z SYSTEM "file:///etc/passwd">]><a>&x;&z;</a>'
     )
-    apprec, _ = await post_message(client, cast, bomb)
-    assert status_of(apprec) == "2"
-    assert error_codes(apprec) == ["T01"]
-    stored = await HealthMessage.select(HealthMessage.apprec_xml).first()
+    response = await _post(client, cast, bomb)
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["T01"]
+    assert "root:" not in response.text
+    stored = await HealthMessage.select(HealthMessage.apprec_errors).first()
     assert stored is not None
-    assert "root:" not in stored["apprec_xml"]
+    assert "root:" not in stored["apprec_errors"]
+
+
+async def _post(client: httpx.AsyncClient, cast: Cast, body: bytes) -> httpx.Response:
+    return await client.post(
+        "/api/v1/messages",
+        content=body,
+        headers={**await bearer(cast["msh"]), "Content-Type": "application/xml"},
+    )
+
+
+async def test_a_message_whose_sender_cannot_be_read_gets_no_apprec_but_an_answer_why(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    # Found trying the service: the AppRec of an unreadable message went to HER-id 0
+    # «Ukjent», and libxml2's English parser text was in it.
+    raw = example(NEW_20)
+    broken = raw.replace(b"</MsgId>", b"", 1)
+    no_sender = raw.replace(b"<Id>91096</Id>", b"<Id></Id>", 1)
+    assert no_sender != raw
+    for body in (broken, no_sender, b"<ikke-en-melding/>"):
+        response = await _post(client, cast, body)
+        assert response.status_code == 422, response.text
+        answer = response.json()
+        assert "ingen å sende en applikasjonskvittering (AppRec) til" in answer["detail"]
+        assert response.headers["apprec-status"] == "2"
+        assert answer["errors"]
+    first = (await _post(client, cast, broken)).json()["errors"]
+    assert first["T01"].startswith("Meldingen er ikke velformet XML (linje ")
+    assert "tag" not in first["T01"].lower()  # not libxml2's «Opening and ending tag mismatch»
+    logged = await HealthMessage.select(
+        HealthMessage.apprec_status, HealthMessage.apprec_xml, HealthMessage.outcome
+    )
+    assert {row["apprec_status"] for row in logged} == {2}
+    assert {row["apprec_xml"] for row in logged} == {""}
+    assert {row["outcome"] for row in logged} == {
+        "Avvist uten kvittering: avsenderens HER-id kunne ikke leses"
+    }
+    assert await Referral.count() == 0
+
+
+async def test_a_schema_error_is_said_in_norwegian_without_the_value(
+    client: httpx.AsyncClient, cast: Cast
+) -> None:
+    raw = example(NEW_20)
+    national_id = EXPECTED[NEW_20][1].encode()
+    body = raw.replace(b"<MsgId>", b"<Ukjent>" + national_id + b"</Ukjent><MsgId>", 1)
+    apprec, _ = await post_message(client, cast, body)
+    error = apprec.find(f"{{{NS_APPREC_11}}}Error")
+    assert error is not None
+    assert error.get("V") == "T02"
+    text = error.get("OT", "")
+    assert text.startswith("Meldingen følger ikke skjemaet (MsgHead 1.2): linje ")
+    assert "elementet «Ukjent» er ikke ventet her" in text
+    assert "This element" not in text
+    assert national_id.decode() not in text
 
 
 async def test_two_messages_for_one_new_gp_and_patient_at_once_register_each_once(

@@ -21,6 +21,7 @@ from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.tables import OutboxMessage
 from helseiarbeid.core.timefmt import format_date
 from helseiarbeid.messaging import outgoing
+from helseiarbeid.messaging.services.sending import CHANNEL
 from helseiarbeid.messaging.standards import (
     NS_BASE64,
     NS_DIALOG_11,
@@ -32,7 +33,7 @@ from helseiarbeid.messaging.standards import (
 )
 from helseiarbeid.messaging.tables import HealthMessage
 from helseiarbeid.referrals.tables import Referral, ReferralDocument
-from tests.cast import Cast, bearer
+from tests.cast import Cast, bearer, sign_in
 from tests.clinic_track.conftest import Pathway, next_weekday_at
 from tests.messaging.conftest import NEW_20, example, post_message
 from tests.referrals.factories import referral_body
@@ -325,3 +326,21 @@ async def test_a_health_message_waits_in_the_outbox_until_a_transport_exists(
     assert waiting.subject == "Helsemelding til fastlege: status på henvisning"
     assert waiting.recipients == OFFICE_HER_ID
     assert (waiting.attempts, waiting.failed_at, waiting.last_error) == (0, None, "")
+    # Found trying the service: «Venter på sending» with no word of why.
+    await sign_in(client, cast["kari"])
+    page = await client.get("/meldinger")
+    assert "Venter på sending" in page.text
+    assert "Tilkoblingen til meldingstjeneren (Norsk Helsenett) er ikke satt opp ennå" in (
+        page.text
+    )
+    outbox.TRANSPORTS[CHANNEL] = _never_called
+    try:
+        page = await client.get("/meldinger")
+    finally:
+        del outbox.TRANSPORTS[CHANNEL]
+    assert "Meldingen ligger i utboksen og sendes i løpet av kort tid." in page.text
+    assert "Tilkoblingen til meldingstjeneren" not in page.text
+
+
+async def _never_called(message: outbox.Outgoing) -> None:  # pragma: no cover
+    raise AssertionError("only registered, never run")

@@ -81,16 +81,22 @@ def provider_process(
     *,
     port: int | None = None,
     signing_keys: list[RSAKey] | None = None,
+    dpop_nonce: bool = False,
 ) -> Iterator[ProviderProcess]:
     """Start the provider with these clients on ``port`` (a free one when None), signing with
-    ``signing_keys`` (the first signs; others are only published); stop it afterwards."""
+    ``signing_keys`` (the first signs; others are only published), with ``dpop_nonce`` asking
+    for its DPoP nonce at the token endpoint; stop it afterwards."""
     node = shutil.which("node")
     if node is None or not PROVIDER_PACKAGE.exists():
         pytest.skip("Node or oidc-provider is missing: run `make test-tools` (npm ci)")
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="helseiarbeid-oidc-") as directory:
         config = Path(directory) / "config.json"
-        settings: dict[str, Any] = {"port": port, "clients": [c.registration() for c in clients]}
+        settings: dict[str, Any] = {
+            "port": port,
+            "clients": [c.registration() for c in clients],
+            "dpop_nonce": dpop_nonce,
+        }
         if signing_keys:
             settings["signing_keys"] = [key.as_dict(private=True) for key in signing_keys]
         config.write_text(json.dumps(settings))

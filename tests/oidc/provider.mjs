@@ -5,12 +5,14 @@
 //
 // CONFIG.json: {"port": 12345, "clients": [{"client_id", "jwks": {"keys": [public JWK]},
 // "claims": {extra access-token claims for client credentials}, "token_ttl": seconds}],
-// "signing_keys": [private JWKs, the first signs] (absent: oidc-provider's development key)}.
+// "signing_keys": [private JWKs, the first signs] (absent: oidc-provider's development key),
+// "dpop_nonce": true to require a server nonce in DPoP proofs at the token endpoint}.
 // Every request's method and path is written to stdout (the harness counts JWKS fetches).
 // Authorization code + PKCE, private_key_jwt, DPoP, client credentials, RP-initiated logout,
-// resource indicators (access tokens are JWTs, typ at+jwt, with cnf.jkt when DPoP-bound) and
-// HelseID's claims. Log in on the dev interaction page with an account id below (any password).
+// resource indicators (access tokens are JWTs, typ at+jwt, with cnf.jkt when DPoP-bound; the
+// resource nhn:msh gets the message server's scope nhn:msh/api) and HelseID's claims. Log in on the dev interaction page with an account id below (any password).
 // All identities are synthetic (Tenor national IDs, made-up HPR numbers).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import Provider, { interactionPolicy } from 'oidc-provider';
@@ -23,6 +25,9 @@ const PID = 'helseid://claims/identity/pid';
 const LEVEL = 'helseid://claims/identity/security_level';
 const ORGNR = 'helseid://claims/client/claims/orgnr_parent';
 const DETAILS = 'helseid://claims/hpr/hpr_details';
+// The message server's audience and scope (../shared/standards/README.md).
+const MSH_AUDIENCE = 'nhn:msh';
+const MSH_SCOPE = 'nhn:msh/api';
 
 // HelseID's hpr_details: the person's approvals in the Health Personnel Register (LE = doctor).
 function details(hpr, profession) {
@@ -89,9 +94,12 @@ const configuration = {
       'helseid://scopes/identity/pid helseid://scopes/identity/security_level',
       'helseid://scopes/hpr/hpr_number',
       'nhn:helseiarbeid/referrals.read nhn:helseiarbeid/referrals.write',
+      MSH_SCOPE,
     ].join(' '),
   })),
-  scopes: ['openid', 'nhn:helseiarbeid/referrals.read', 'nhn:helseiarbeid/referrals.write'],
+  scopes: [
+    'openid', 'nhn:helseiarbeid/referrals.read', 'nhn:helseiarbeid/referrals.write', MSH_SCOPE,
+  ],
   claims: {
     openid: ['sub'],
     profile: ['name'],
@@ -122,7 +130,11 @@ const configuration = {
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: true },
-    dPoP: { enabled: true },
+    // "dpop_nonce": true makes the token endpoint ask for its nonce (use_dpop_nonce), as
+    // HelseID does.
+    dPoP: config.dpop_nonce
+      ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+      : { enabled: true },
     clientCredentials: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     resourceIndicators: {
@@ -130,6 +142,16 @@ const configuration = {
       async defaultResource() { return undefined; },
       async useGrantedResource() { return true; },
       async getResourceServerInfo(ctx, resourceIndicator, client) {
+        if (resourceIndicator === MSH_AUDIENCE) {
+          // Norsk Helsenett's message server, as HelseID issues tokens for it.
+          return {
+            scope: MSH_SCOPE,
+            audience: MSH_AUDIENCE,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: CLIENT_TTL[client.clientId],
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        }
         return {
           scope: 'nhn:helseiarbeid/referrals.read nhn:helseiarbeid/referrals.write',
           audience: resourceIndicator,

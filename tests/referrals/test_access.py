@@ -7,9 +7,13 @@ from typing import Any
 import httpx
 import pytest
 
-from helseiarbeid.core.audit import AuditAction
+from helseiarbeid.core.audit import Actor, AuditAction
+from helseiarbeid.core.database import write_transaction
+from helseiarbeid.core.errors import Forbidden, NotFound
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.tables import AuditEvent
+from helseiarbeid.referrals.services.access import require_access
+from helseiarbeid.referrals.services.reading import get_referral
 from tests.cast import Cast, bearer, sign_in
 from tests.referrals.factories import referral_body
 
@@ -91,3 +95,24 @@ async def test_a_refused_read_is_in_the_access_log_with_the_patient(
     ]
     assert refused[0]["patient_id"] is not None
     assert refused[1]["patient_id"] is None
+
+
+async def test_a_refused_read_inside_a_callers_transaction_stays_in_the_access_log(
+    cast: Cast, annes_referral: dict[str, Any]
+) -> None:
+    # Review: the refusal's row joined the caller's transaction, and the refusal raised
+    # through it rolled the row back with everything else.
+    referral_id = annes_referral["id"]
+    contact = cast.by_role(Role.ENTERPRISE_CONTACT)
+    bjorn = cast["gp_bjorn"]
+    with pytest.raises(Forbidden):
+        async with write_transaction():
+            await require_access(contact, Actor(contact.id, contact.role.value), referral_id)
+    with pytest.raises(NotFound):
+        async with write_transaction():
+            await get_referral(bjorn, Actor(bjorn.id, bjorn.role.value), referral_id)
+    refused = await AuditEvent.select(AuditEvent.actor, AuditEvent.referral_id).where(
+        AuditEvent.action == AuditAction.REFUSED.value
+    )
+    assert sorted(row["actor"] for row in refused) == sorted([contact.id, bjorn.id])
+    assert {row["referral_id"] for row in refused} == {referral_id}

@@ -105,7 +105,7 @@ async def test_the_report_shows_the_surveys_per_sitting(
     assert "Ingen spørreundersøkelse ble kjørt." in anchoring
     # Six phones: every question of module 1 drawn, with counts only.
     assert module_1.count("<svg") == 3
-    assert "6 deltok" in _text(module_1)
+    assert "6 svarte" in _text(module_1)
     assert "4 (67 %)" in module_1
     # Four phones: no chart and no count, so no one phone's answer can be read off.
     assert "<svg" not in module_3

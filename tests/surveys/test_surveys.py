@@ -18,7 +18,7 @@ from helseiarbeid.surveys import services
 from helseiarbeid.surveys.schemas import GroupState, SurveyOut
 from helseiarbeid.surveys.tables import SurveyAnswer, SurveyParticipant
 from tests.cast import sign_in
-from tests.surveys.conftest import Phone, Setting
+from tests.surveys.conftest import Phone, Setting, form_token
 
 PhoneMaker = Callable[..., Phone]
 
@@ -109,6 +109,8 @@ async def test_five_answers_show_the_chart_and_answers_change_until_closed(
     late = await joined[1].send(still_open_page, {item: options["Ikke nyttig"]})
     assert late.status_code == 409
     assert "lukket" in late.text
+    # Nothing for the phone to correct: a notice, not «Dette må rettes».
+    assert "Dette må rettes" not in late.text
 
     result = (await services.get_survey(setting.cast["kari"], survey.id)).groups[0]
     assert result.state is GroupState.CLOSED
@@ -122,6 +124,7 @@ async def test_five_answers_show_the_chart_and_answers_change_until_closed(
     assert "<svg" in host.text
     assert "4 (80 %)" in host.text
     assert "For få svar" not in host.text
+    assert "(versjon" not in host.text  # one version of every question: nothing to tell apart
 
 
 async def test_four_answers_read_too_few(
@@ -255,3 +258,66 @@ async def test_completion_is_refused_while_a_survey_is_open(
     assert (await company.get_programme(kari, setting.programme_id)).status.value == "completed"
     with pytest.raises(Conflict, match="fullført"):
         await services.start_survey(kari, evaluation)
+
+
+async def test_after_the_survey_ends_the_counts_say_who_answered_and_who_joined(
+    setting: Setting, phones: PhoneMaker, client: httpx.AsyncClient
+) -> None:
+    # Found trying the service: after «Avslutt» the host page showed «0 / 7» (the complete
+    # answers to the last group opened, which no one answered), and «7 deltok» counted the
+    # phones that joined, not those that answered.
+    survey, joined, options = await _answering(setting, phones, 5)
+    for _ in range(2):
+        assert (await phones().join(survey.code)).status_code == 303  # joined, never answered
+    item = survey.groups[0].questions[0].item_id
+    for phone in joined:
+        assert (await phone.answer({item: options["Nyttig"]})).status_code == 303
+    kari = setting.cast["kari"]
+    await services.close_group(kari, survey.id, survey.groups[0].id)
+    await services.open_group(kari, survey.id, survey.groups[1].id)
+    live = await services.count(kari, survey.id)
+    assert (live.answered, live.joined, live.group_title) == (0, 7, survey.groups[1].title)
+
+    await sign_in(client, kari)
+    host = await client.get(f"/sporreundersokelser/{survey.id}")
+    assert f'alle spørsmålene i <span id="answered-group">«{survey.groups[1].title}»' in (
+        host.text.replace("&#34;", '"')
+    )
+    page = await client.get(f"/sporreundersokelser/{survey.id}")
+    ended = await client.post(
+        f"/sporreundersokelser/{survey.id}/avslutt", data={"_csrf_token": form_token(page.text)}
+    )
+    assert ended.status_code == 303
+    host = await client.get(f"/sporreundersokelser/{survey.id}")
+    assert "5 / 7" in host.text
+    assert "svarte på minst ett spørsmål / koblet seg til med koden" in host.text
+    assert "0 / 7" not in host.text
+    listing = await client.get(f"/program/{setting.programme_id}/sporreundersokelser")
+    assert "5 svarte (7 koblet seg til med koden)" in listing.text
+    assert "deltok" not in listing.text
+
+
+async def test_a_sitting_outside_the_start_window_says_when_and_refuses_with_a_page(
+    setting: Setting, client: httpx.AsyncClient
+) -> None:
+    # Found trying the service: every confirmed sitting had a start button, and one outside
+    # the window led to a bare 409 page.
+    kari = setting.cast["kari"]
+    now_id = await setting.session(SessionKind.MODULE_1)
+    later_id = setting.sessions[SessionKind.MODULE_2]  # booked days ahead
+    await sign_in(client, kari)
+    path = f"/program/{setting.programme_id}/sporreundersokelser"
+    page = await client.get(path)
+    assert f'action="/samlinger/{now_id}/sporreundersokelse"' in page.text
+    assert f'action="/samlinger/{later_id}/sporreundersokelse"' not in page.text
+    assert "Kan startes fra en time før samlingen" in page.text
+    refused = await client.post(
+        f"/samlinger/{later_id}/sporreundersokelse", data={"_csrf_token": form_token(page.text)}
+    )
+    assert refused.status_code == 409
+    assert "Spørreundersøkelser for" in refused.text  # the programme's page, not a bare error
+    assert "Spørreundersøkelsen ble ikke startet: Kan startes fra en time før samlingen" in (
+        refused.text
+    )
+    with pytest.raises(Conflict, match="Kan startes fra en time før samlingen"):
+        await services.start_survey(kari, later_id)

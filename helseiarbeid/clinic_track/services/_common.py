@@ -40,7 +40,9 @@ async def _case_to_change(
 ) -> ReferralOut:
     """The referral, read (and audited) to render a letter before a change, if ``action`` is
     allowed in its status now (409 first, so an ended case answers with its status rule, not
-    with a request for a reason to read it). The change itself locks and checks again."""
+    with a request for a reason to read it; another clinic's case is 404 before that). The
+    change itself locks and checks again."""
+    await referrals.require_access(user, actor, referral_id, writing=True)
     _require_status(await referrals.status_of(referral_id), allowed, action)
     return await referrals.get_referral(user, actor, referral_id)
 

@@ -18,8 +18,11 @@ from helseiarbeid.referrals import services as referrals
 CONSULTATION_SUMMARY = "Konsultasjon HelseIArbeid"
 
 
-def _calendar_condition(staff_id: int | None, consultation_id: int | None) -> Any:
-    """Which consultations a calendar holds; cancelled ones stay for 30 days."""
+def _calendar_condition(
+    staff_id: int | None, consultation_id: int | None, clinic_ids: list[int] | None = None
+) -> Any:
+    """Which consultations a calendar holds; cancelled ones stay for 30 days. With
+    ``clinic_ids`` only the cases of those clinics (the team feed: its owner's clinics)."""
     now = utcnow()
     condition: Any = (Consultation.starts_at >= now - FEED_PAST) & (
         Consultation.cancelled_at.is_null() | (Consultation.cancelled_at >= now - CANCELLED_KEPT)
@@ -31,26 +34,35 @@ def _calendar_condition(staff_id: int | None, consultation_id: int | None) -> An
             ConsultationStaff.staff == staff_id
         )
         condition &= Consultation.id.is_in(booked)
+    if clinic_ids is not None:
+        condition &= Consultation.referral.clinic.is_in(clinic_ids or [0])
     return condition
 
 
-async def calendar_changed_since(since: datetime, *, staff_id: int | None) -> bool:
+async def calendar_changed_since(
+    since: datetime, *, staff_id: int | None, clinic_ids: list[int] | None = None
+) -> bool:
     """Whether a consultation of ``calendar_items`` for this staff member (or anyone's, with
     None) has been booked or changed since then: every such write moves ``updated_at``."""
-    condition = _calendar_condition(staff_id, None)
+    condition = _calendar_condition(staff_id, None, clinic_ids)
     changed: bool = await Consultation.exists().where(condition & (Consultation.updated_at > since))
     return changed
 
 
 async def calendar_items(
-    *, staff_id: int | None, base_url: str, consultation_id: int | None = None
+    *,
+    staff_id: int | None,
+    base_url: str,
+    consultation_id: int | None = None,
+    clinic_ids: list[int] | None = None,
 ) -> list[CalendarItem]:
-    """Consultations for a calendar: one staff member's (or the whole clinic's with None).
+    """Consultations for a calendar: one staff member's (or the whole team's with None, of
+    the clinics ``clinic_ids`` when given).
 
     Nothing about the patient leaves the service: no name, national ID or complaint, only the
     time, the room and a link that needs a login.
     """
-    condition = _calendar_condition(staff_id, consultation_id)
+    condition = _calendar_condition(staff_id, consultation_id, clinic_ids)
     rows = await Consultation.select(
         Consultation.id,
         Consultation.referral,

@@ -25,6 +25,7 @@ from helseiarbeid.clinic_track.services._common import (
 )
 from helseiarbeid.clinic_track.services.assessment import _refresh_waiting_times
 from helseiarbeid.clinic_track.tables import Consultation, ConsultationStaff
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, busy_time
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow
@@ -70,6 +71,10 @@ async def book_consultation(
     # The letter is rendered before the transaction so the write lock is held briefly; it is
     # made from exactly the values stored below.
     referral = await _case_to_change(user, actor, referral_id, ACTIVE, "sette opp konsultasjon")
+    # Only the team of the clinic that has the referral (issue 15).
+    clinic_team = await clinics.member_ids([await referrals.clinic_of(referral_id) or 0])
+    if set(staff_ids) - clinic_team:
+        raise InvalidInput({"staff_ids": "Velg bare ansatte i klinikken som har henvisningen."})
     letter = await render_pdf(
         "clinic_track/appointment_letter_pdf.html",
         {

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 from helseiarbeid.clinic_track.schemas import Destination, OnwardReferralCreate, OnwardReferralOut
 from helseiarbeid.clinic_track.services._common import (
     ACTIVE,
@@ -22,12 +24,15 @@ from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.pdf import render_pdf
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.messaging import services as messaging
 from helseiarbeid.referrals import services as referrals
 
 # Who may refer into health services and sign the letter: health personnel with an HPR
 # number (``users.create_user`` requires one for these roles). The NAV counsellor is not
 # health personnel and registers NAV's own work-oriented measures.
 REFERRING_CLINICIANS = frozenset({Role.PSYCHOLOGIST, Role.PHYSICIAN})
+# A HER-id (Adresseregisteret, code system 2.16.578.1.12.4.1.1.9051): a positive whole number.
+_HER_ID = re.compile(r"[1-9][0-9]{0,15}")
 
 
 def onward_destinations(user: CurrentUser) -> list[Destination]:
@@ -45,6 +50,11 @@ async def add_onward_referral(
     clinician's decision (DOMAIN.md: a physician or psychologist, with HPR number); anyone
     else is refused with 422 on ``destination_type``. 409 unless the case is accepted or in
     progress.
+
+    A health service given with its HER-id also gets the referral as a health message
+    (Henvisning 2.0, ``HENVISNING_VIDERE``, issue 13 §8), queued in the same transaction as the
+    onward referral; 422 on ``destination_her_id`` for a HER-id that is not a number, or one
+    given for NAV's measures (not a health service).
     """
     problems = {}
     if data.destination_type not in onward_destinations(user):
@@ -56,6 +66,13 @@ async def add_onward_referral(
         problems["destination_name"] = "Oppgi hvor pasienten henvises."
     if not data.reason.strip():
         problems["reason"] = "Skriv begrunnelsen for henvisningen."
+    her_id = data.destination_her_id.strip()
+    if her_id and not _HER_ID.fullmatch(her_id):
+        problems["destination_her_id"] = "HER-id er et tall (fra Adresseregisteret)."
+    elif her_id and not data.destination_type.is_health_service:
+        problems["destination_her_id"] = (
+            "HER-id brukes bare ved henvisning til helsetjenester, ikke tiltak i NAV."
+        )
     if problems:
         raise InvalidInput(problems)
     referral = await _case_to_change(user, actor, referral_id, ACTIVE, "henvise videre")
@@ -87,6 +104,7 @@ async def add_onward_referral(
                 referral=referral_id,
                 destination_type=data.destination_type.value,
                 destination_name=data.destination_name.strip(),
+                destination_her_id=her_id,
                 reason=data.reason.strip(),
                 letter=letter_id,
                 created_by=user.id,
@@ -102,6 +120,19 @@ async def add_onward_referral(
             patient_id=await referrals.patient_of(referral_id),
             referral_id=referral_id,
         )
+        sent = None
+        if her_id:
+            sent = await messaging.send_onward_referral(
+                actor,
+                referral_id,
+                service_name=data.destination_name.strip(),
+                service_her_id=her_id,
+                author_name=user.name,
+                author_hpr=user.hpr_number or "",
+                reason=data.reason.strip(),
+                letter=letter,
+                title=f"Henvisning videre til {data.destination_name.strip()}"[:200],
+            )
     return OnwardReferralOut(
         id=rows[0]["id"],
         destination_type=data.destination_type,
@@ -109,4 +140,6 @@ async def add_onward_referral(
         reason=data.reason.strip(),
         created_at=now,
         letter_url=_document_url(referral_id, letter_id),
+        destination_her_id=her_id,
+        sent_as_message=sent is not None,
     )

@@ -135,6 +135,7 @@ async def _case_parts(referral_id: int) -> dict[str, Any]:
                 reason=o["reason"],
                 created_at=o["created_at"],
                 letter_url=_document_url(referral_id, o["letter"]),
+                destination_her_id=o["destination_her_id"],
             )
             for o in onward
         ],

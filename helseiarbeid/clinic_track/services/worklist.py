@@ -56,7 +56,9 @@ async def worklist(
     health information the user may not see is listed without it (no complaint), and its
     listing is logged as such."""
     today = today_in_oslo()
-    condition: Any = Referral.status.is_in([status.value for status in statuses])
+    condition: Any = referrals.visible_to(user) & Referral.status.is_in(
+        [status.value for status in statuses]
+    )
     if statuses <= OPEN:
         condition &= WhereRaw(OPEN_SQL)
     if complaint is not None:

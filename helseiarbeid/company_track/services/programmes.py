@@ -12,6 +12,7 @@ from piccolo.query.methods.select import Select
 
 from helseiarbeid.company_track.schemas import (
     MODULES,
+    GoalDirection,
     GoalMeasure,
     GoalOut,
     ProgrammeOut,
@@ -207,10 +208,8 @@ def _session_out(session: dict[str, Any], facilitators: list[str]) -> SessionOut
 
 def _goal_out(goal: dict[str, Any]) -> GoalOut:
     measured = goal["measured"]
-    met = None
-    if measured is not None:
-        lower_is_better = goal["target"] < goal["baseline"]
-        met = measured <= goal["target"] if lower_is_better else measured >= goal["target"]
+    direction = GoalDirection(goal["direction"])
+    met = None if measured is None else direction.met(measured, goal["target"])
     return GoalOut(
         id=goal["id"],
         description=goal["description"],
@@ -221,6 +220,7 @@ def _goal_out(goal: dict[str, Any]) -> GoalOut:
         measured=measured,
         met=met,
         measure=GoalMeasure(goal["measure"]),
+        direction=direction,
         due=f"{goal['due_quarter']}. kvartal {goal['due_year']}" if goal["due_year"] else "",
     )
 

@@ -15,6 +15,7 @@ from helseiarbeid.company_track.schemas import (
     AttendanceRecord,
     EvaluationRecord,
     GoalCreate,
+    GoalDirection,
     GoalMeasure,
     GoalOut,
     SessionKind,
@@ -124,9 +125,17 @@ async def add_goal(user: CurrentUser, programme_id: int, data: GoalCreate) -> Go
             )
     elif baseline is None:
         problems["baseline"] = "Oppgi utgangspunktet."
-    if baseline is not None and baseline == data.target:
-        problems["target"] = "Målet må være et annet enn utgangspunktet."
-    if problems or baseline is None:
+    direction = data.direction
+    if direction is None and data.measure is not GoalMeasure.TYPED:
+        direction = GoalDirection.LOWER  # sick leave: lower is better
+    elif direction is None and baseline is not None and baseline != data.target:
+        direction = GoalDirection.LOWER if data.target < baseline else GoalDirection.HIGHER
+    elif direction is None and baseline is not None:
+        problems["direction"] = (
+            "Målet er det samme som utgangspunktet: velg om målet er å redusere eller å øke, "
+            "så det er klart hvilken side som er verre."
+        )
+    if problems or baseline is None or direction is None:
         raise InvalidInput(problems)
     async with write_transaction():
         rows = await ResultGoal.insert(
@@ -138,6 +147,7 @@ async def add_goal(user: CurrentUser, programme_id: int, data: GoalCreate) -> Go
                 target=data.target,
                 unit="%" if data.measure is not GoalMeasure.TYPED else data.unit.strip(),
                 measure=data.measure.value,
+                direction=direction.value,
                 due_year=data.due_year,
                 due_quarter=data.due_quarter,
             )

@@ -35,12 +35,13 @@ from piccolo.columns import Column
 
 from helseiarbeid.company_track.schemas import FigureCategory, FigureIn
 from helseiarbeid.company_track.services.enterprises import _check_enterprise_access
-from helseiarbeid.company_track.services.scope import enterprise_scope
+from helseiarbeid.company_track.services.scope import EnterpriseScope, enterprise_scope
 from helseiarbeid.company_track.tables import Enterprise, SickLeaveFigure, SickLeaveSnapshot
 from helseiarbeid.core import small_counts
 from helseiarbeid.core.clock import today_in_oslo, utcnow
 from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
+from helseiarbeid.core.identifiers import IdentifierError, validate_org_number
 from helseiarbeid.core.users import CurrentUser
 
 MASKED = "Skjermet"
@@ -342,6 +343,16 @@ class _Row:
     people: int
     lost: Decimal
     possible: Decimal
+    line: int = 0  # the CSV line it came from (0: typed on the figures page)
+
+
+def quarter_not_over(year: int, number: int) -> str | None:
+    """Why a quarter cannot have figures yet, or None. NAV publishes a quarter's figures after
+    it is over; a figure for a quarter still running (or to come) is not a figure, and would
+    count in «siste fire kvartaler» as if it were one. Today is Oslo's date."""
+    if Quarter(year, number).over > today_in_oslo():
+        return f"{Quarter(year, number).label} er ikke over ennå, så det finnes ingen tall for det"
+    return None
 
 
 def _check_days(lost: Decimal, possible: Decimal) -> str | None:
@@ -364,6 +375,9 @@ async def record_figure(user: CurrentUser, enterprise_id: int, data: FigureIn) -
         FigureCategory.SECTOR: enterprise["sector"],
     }[data.category]
     problems: dict[str, str] = {}
+    not_over = quarter_not_over(data.year, data.quarter)
+    if not_over:
+        problems["quarter"] = f"{not_over[0].upper()}{not_over[1:]}."
     if not code:
         problems["category"] = (
             "Virksomheten har ingen bransje."
@@ -484,6 +498,11 @@ def _parse_csv(text: str) -> tuple[list[_Row], list[str]]:
             problems.append("kolonne «kode» må fylles ut")
         elif len(code) > 200:
             problems.append("kolonne «kode» er for lang")
+        elif category is FigureCategory.ENTERPRISE:
+            try:
+                code = validate_org_number(code)
+            except IdentifierError as exc:
+                problems.append(f"kolonne «kode»: {str(exc)[0].lower()}{str(exc)[1:-1]}")
         numbers: dict[str, int] = {}
         for name, low, high in (
             ("arstall", 2000, 2100),
@@ -491,11 +510,16 @@ def _parse_csv(text: str) -> tuple[list[_Row], list[str]]:
             ("antpers", 0, 10_000_000),
         ):
             try:
-                numbers[name] = int(cell(name))
-                if not low <= numbers[name] <= high:
+                number_in_cell = int(cell(name))
+                if not low <= number_in_cell <= high:
                     raise ValueError
+                numbers[name] = number_in_cell
             except ValueError:
                 problems.append(f"kolonne «{name}» må være et heltall fra {low} til {high}")
+        if "arstall" in numbers and "kvartal" in numbers:
+            not_over = quarter_not_over(numbers["arstall"], numbers["kvartal"])
+            if not_over:
+                problems.append(f"kolonne «kvartal»: {not_over[0].lower()}{not_over[1:]}")
         days: dict[str, Decimal] = {}
         for name in ("taptedv", "muligedv"):
             try:
@@ -524,6 +548,7 @@ def _parse_csv(text: str) -> tuple[list[_Row], list[str]]:
                 numbers["antpers"],
                 days["taptedv"],
                 days["muligedv"],
+                number,
             )
         )
     if not rows and not errors:
@@ -533,29 +558,54 @@ def _parse_csv(text: str) -> tuple[list[_Row], list[str]]:
 
 async def import_figures(user: CurrentUser, text: str) -> int:
     """Stores every quarter of a CSV (see ``_parse_csv``), correcting quarters already stored;
-    returns how many rows were stored. Enterprise rows must name a known enterprise's
-    organisation number. Any error anywhere: ImportErrors, and nothing is stored."""
+    returns how many rows were stored. A quarter must be over (``quarter_not_over``);
+    enterprise rows must name a known enterprise's organisation number, industry and sector
+    rows an industry or sector some enterprise has (figures nobody can see are a typo, and
+    would sit unseen until an enterprise got that code). Any error anywhere: ImportErrors,
+    each line named, and nothing is stored."""
     rows, errors = _parse_csv(text)
-    known = Enterprise.select(Enterprise.org_number).where(
-        Enterprise.org_number.is_in(
-            sorted({r.code for r in rows if r.category is FigureCategory.ENTERPRISE}) or [""]
-        )
-    )
-    # Another region's enterprise reads as unknown (scope): the import reveals nothing of it.
-    condition = (await enterprise_scope(user)).condition(Enterprise.id, Enterprise.region)
-    if condition is not None:
-        known = known.where(condition)
-    org_numbers = {row["org_number"] for row in await known}
-    unknown = sorted(
-        {r.code for r in rows if r.category is FigureCategory.ENTERPRISE} - org_numbers
-    )
-    for code in unknown:
-        errors.append(f"Kolonne «kode»: ingen virksomhet har organisasjonsnummer {code}.")
+    known = await _known_codes(rows, await enterprise_scope(user))
+    what = {
+        FigureCategory.ENTERPRISE: "ingen virksomhet har organisasjonsnummer {}",
+        FigureCategory.INDUSTRY: "ingen virksomhet har bransjen «{}»",
+        FigureCategory.SECTOR: "ingen virksomhet har sektoren «{}»",
+    }
+    for row in rows:
+        if row.code not in known[row.category]:
+            errors.append(
+                f"Linje {row.line}: kolonne «kode»: {what[row.category].format(row.code)}."
+            )
     if errors:
+        errors.sort(key=_line_number)
         raise ImportErrors(errors)
     async with write_transaction():
         await _store(user, rows)
     return len(rows)
+
+
+def _line_number(message: str) -> int:
+    head = message.removeprefix("Linje ").split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+async def _known_codes(rows: list[_Row], scope: EnterpriseScope) -> dict[FigureCategory, set[str]]:
+    """Of the rows' codes, those some enterprise the importer sees has, per category: another
+    region's enterprise reads as unknown (``scope``), so the import reveals nothing of it."""
+    known: dict[FigureCategory, set[str]] = {category: set() for category in FigureCategory}
+    for category, column in (
+        (FigureCategory.ENTERPRISE, Enterprise.org_number),
+        (FigureCategory.INDUSTRY, Enterprise.industry),
+        (FigureCategory.SECTOR, Enterprise.sector),
+    ):
+        wanted = sorted({row.code for row in rows if row.category is category})
+        if not wanted:
+            continue
+        query = Enterprise.select(column).where(column.is_in(wanted)).distinct()
+        condition = scope.condition(Enterprise.id, Enterprise.region)
+        if condition is not None:
+            query = query.where(condition)
+        known[category] = {row[column._meta.name] for row in await query}
+    return known
 
 
 # Snapshots ---------------------------------------------------------------------------------

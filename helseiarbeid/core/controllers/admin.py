@@ -6,17 +6,25 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from helseiarbeid.core import audit, tokens, totp, users
 from helseiarbeid.core.audit import AuditAction, AuditFilter
 from helseiarbeid.core.clock import oslo_midnight, utcnow
+from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.openapi import BEARER_REQUIRED, api_errors
 from helseiarbeid.core.policy import allow
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.schemas import AuditEventOut, AuditPage
-from helseiarbeid.core.web import Offset, PathId, QueryId, actor_of
+from helseiarbeid.core.web import (
+    CONFIRM_FIELD,
+    Offset,
+    PathId,
+    QueryId,
+    actor_of,
+    require_confirmation,
+)
 from helseiarbeid.settings import get_settings
 
 PAGE_SIZE = 50
@@ -86,6 +94,11 @@ class AdminController(Controller):
 
     @get("/admin/users", include_in_schema=False)
     async def users_page(self) -> Template:
+        return await self._users_page()
+
+    async def _users_page(self, errors: dict[str, str] | None = None) -> Template:
+        """The users and tokens; ``errors`` by box (``totrinn-<user id>``, ``nokkel-<token
+        id>``) when a destructive step came without its confirmation (422)."""
         return Template(
             "admin/users.html",
             context={
@@ -96,20 +109,37 @@ class AdminController(Controller):
                 "now": utcnow(),
                 "token_max_days": get_settings().api_token_max_days,
                 "token_grace_days": get_settings().api_token_rotation_grace_days,
+                "errors": errors or {},
             },
+            status_code=422 if errors else 200,
         )
 
     @post("/admin/users/{user_id:int}/totrinn/nullstill", include_in_schema=False)
     async def reset_second_factor(
-        self, request: Request[Any, Any, Any], user_id: PathId
-    ) -> Redirect:
+        self,
+        request: Request[Any, Any, Any],
+        user_id: PathId,
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Redirect | Template:
         """A user lost the phone: remove the authenticator and recovery codes (audited); the
-        user sets up a new one at the next login."""
+        user sets up a new one at the next login. Needs its confirmation box ticked."""
+        try:
+            require_confirmation(
+                data, "Kryss av for å bekrefte at totrinnsinnloggingen skal nullstilles."
+            )
+        except InvalidInput as exc:
+            return await self._users_page({f"totrinn-{user_id}": exc.fields[CONFIRM_FIELD]})
         await totp.reset(user_id, actor_of(request))
         return Redirect("/admin/users?reset=1", status_code=303)
 
     @post("/admin/tokens/{token_id:int}/revoke", include_in_schema=False)
-    async def revoke_token(self, token_id: PathId) -> Redirect:
+    async def revoke_token(
+        self, token_id: PathId, data: URLEncodedBody[dict[str, str]]
+    ) -> Redirect | Template:
+        try:
+            require_confirmation(data, "Kryss av for å bekrefte at nøkkelen skal trekkes tilbake.")
+        except InvalidInput as exc:
+            return await self._users_page({f"nokkel-{token_id}": exc.fields[CONFIRM_FIELD]})
         await tokens.revoke_api_token(token_id)
         return Redirect("/admin/users?revoked=1", status_code=303)
 

@@ -47,8 +47,12 @@ def _retry_after(exc: ServiceError) -> dict[str, str] | None:
     return None
 
 
-def _code_context(state: login.Pending, error: str | None) -> dict[str, Any]:
-    return {"email": state.email, "error": error, "demo": get_settings().accept_synthetic_ids}
+async def _code_context(state: login.Pending, error: str | None) -> dict[str, Any]:
+    """The code page's context. The hint on fetching a demo account's code shows only in a demo
+    (synthetic identities accepted) and only to a demo account: a real user's authenticator
+    has no code to fetch from the terminal."""
+    demo = get_settings().accept_synthetic_ids and await totp.has_demo_authenticator(state.user_id)
+    return {"email": state.email, "error": error, "demo": demo}
 
 
 def _enrol_context(state: login.Pending, error: str | None) -> dict[str, Any]:
@@ -150,7 +154,7 @@ class AuthController(Controller):
         state = await login.pending(request.cookies.get(login.PENDING_COOKIE))
         if state is None or state.stage is not login.Stage.CODE:
             return Redirect(ENROL_PAGE if state else "/login?expired_code=1")
-        return Template("login_code.html", context=_code_context(state, None))
+        return Template("login_code.html", context=await _code_context(state, None))
 
     @post(CODE_PAGE, opt=PUBLIC)
     async def enter_code(self, request: Request[Any, Any, Any], data: FormBody) -> Response[Any]:
@@ -165,7 +169,7 @@ class AuthController(Controller):
         except (InvalidInput, TooManyAttempts) as exc:
             return Template(
                 "login_code.html",
-                context=_code_context(state, exc.message),
+                context=await _code_context(state, exc.message),
                 status_code=exc.status_code,
                 headers=_retry_after(exc),
             )

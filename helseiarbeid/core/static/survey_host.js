@@ -1,4 +1,5 @@
-// The survey host screen: poll the live count ("answered / joined") every two seconds
+// The survey host screen: poll the live count ("answered / joined", and the group answered
+// for) every two seconds
 // while the survey is open. No framework, no inline
 // script (CSP); without JavaScript the page's «Oppdater siden» link does the same.
 (function () {
@@ -8,6 +9,7 @@
   var url = box.getAttribute("data-count-url");
   var answered = document.getElementById("answered");
   var joined = document.getElementById("joined");
+  var group = document.getElementById("answered-group");
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
@@ -15,6 +17,7 @@
         if (!count) { return; }
         answered.textContent = String(count.answered);
         joined.textContent = String(count.joined);
+        if (group && count.group_title) { group.textContent = "«" + count.group_title + "»"; }
         if (!count.is_open) { return; }
         window.setTimeout(poll, 2000);
       })

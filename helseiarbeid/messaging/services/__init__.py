@@ -9,16 +9,26 @@ from helseiarbeid.messaging.services.log import (
     list_messages,
     read_message,
 )
-from helseiarbeid.messaging.services.receiving import Answer, receive
-from helseiarbeid.messaging.services.sending import send_referral_status, send_report
+from helseiarbeid.messaging.services.receiving import NO_SENDER, Answer, receive
+from helseiarbeid.messaging.services.sending import (
+    send_again,
+    send_information_request,
+    send_onward_referral,
+    send_referral_status,
+    send_report,
+)
 
 __all__ = [
+    "NO_SENDER",
     "Answer",
     "MessageSummary",
     "MessageView",
     "list_messages",
     "read_message",
     "receive",
+    "send_again",
+    "send_information_request",
+    "send_onward_referral",
     "send_referral_status",
     "send_report",
 ]

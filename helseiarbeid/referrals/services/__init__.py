@@ -5,6 +5,7 @@ Every read or write of a referral records an audit row in the same transaction.
 
 from __future__ import annotations
 
+from helseiarbeid.referrals.services._common import REFERENCE_ALPHABET
 from helseiarbeid.referrals.services.access import (
     REASONED_ACCESS,
     Decision,
@@ -18,7 +19,10 @@ from helseiarbeid.referrals.services.access import (
     nav_readable,
     record_consent_on_referral,
     record_reason,
+    refuse_unseen,
     require_access,
+    require_visible,
+    visible_to,
 )
 from helseiarbeid.referrals.services.documents import (
     DOCUMENT_FILE_NAMES,
@@ -28,12 +32,17 @@ from helseiarbeid.referrals.services.documents import (
     open_document,
     store_document,
 )
+from helseiarbeid.referrals.services.forwarding import forward
 from helseiarbeid.referrals.services.information import (
+    ANSWER_AFTER_DECISION,
     ANSWER_RECEIVED,
     QUESTION_ASKED,
     WAITING_FOR_ANSWER_SQL,
+    QuestionHook,
+    answer_from_message,
     answer_information,
     answer_states,
+    register_question_hook,
     request_information,
 )
 from helseiarbeid.referrals.services.reading import (
@@ -57,6 +66,7 @@ from helseiarbeid.referrals.services.status_changes import (
     assign_responsible,
     change_status,
     check_version,
+    clinic_of,
     patient_of,
     record_event,
     record_waiting_times,
@@ -66,7 +76,6 @@ from helseiarbeid.referrals.services.status_changes import (
 from helseiarbeid.referrals.services.submission import (
     ASSESSMENT_WORKING_DAYS,
     RECEIVED_REASON,
-    REFERENCE_ALPHABET,
     SUBMISSION_PURPOSE,
     Submission,
     assessment_target,
@@ -76,6 +85,7 @@ from helseiarbeid.referrals.services.submission import (
 from helseiarbeid.referrals.services.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, validate
 
 __all__ = [
+    "ANSWER_AFTER_DECISION",
     "ANSWER_RECEIVED",
     "ASSESSMENT_WORKING_DAYS",
     "DOCUMENT_FILE_NAMES",
@@ -93,9 +103,11 @@ __all__ = [
     "DocumentInfo",
     "MessageReferral",
     "PatientIdentity",
+    "QuestionHook",
     "ReasonNeeded",
     "Submission",
     "access_columns",
+    "answer_from_message",
     "answer_information",
     "answer_states",
     "assessment_target",
@@ -106,10 +118,12 @@ __all__ = [
     "change_from_message",
     "change_status",
     "check_version",
+    "clinic_of",
     "consent_history",
     "count_waiting_for_answer",
     "decide",
     "find_patient_id",
+    "forward",
     "get_referral",
     "initial_consent",
     "join_case",
@@ -125,12 +139,16 @@ __all__ = [
     "record_event",
     "record_reason",
     "record_waiting_times",
+    "refuse_unseen",
+    "register_question_hook",
     "request_hash",
     "request_information",
     "require_access",
+    "require_visible",
     "status_of",
     "store_document",
     "submit",
     "validate",
+    "visible_to",
     "withdraw",
 ]

@@ -5,7 +5,12 @@ recorded reason to open one outside the open queue.
 The rule (DOMAIN.md «Who may see what»; helsepersonelloven § 21a, pasientjournalloven § 19 —
 «tjenstlig behov»):
 
-- The referring GP: their own referrals (``reading._visible_to``).
+- First, the clinic (issue 15): clinic staff see only referrals of the clinics they work for
+  (``visible_to``; ``clinics.services.member_of``). Another clinic's referral does not exist
+  for them: 404, never 403, and the refused attempt is in the access log. Every read and
+  every team write by referral id passes ``require_access`` or ``reading._load``, and every
+  list filters by ``visible_to``, so the separation lives here and nowhere else.
+- The referring GP: their own referrals, whichever clinic has them (``visible_to``).
 - The NAV counsellor (not health personnel): health text only while the patient's consent to
   NAV taking part is recorded and not withdrawn, and only for cases in the team's open queue
   (received, under assessment, accepted, in progress) or cases they are on. Otherwise the
@@ -23,15 +28,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow
-from helseiarbeid.core.database import for_update, write_transaction
+from helseiarbeid.core.database import for_update, in_own_transaction, write_transaction
 from helseiarbeid.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.users import CurrentUser
@@ -129,6 +135,41 @@ def _decide(
     )
 
 
+NOT_FOUND = "Henvisningen finnes ikke."
+OTHER_CLINIC = "henvisning utenfor brukerens tilgang"
+
+
+def visible_to(user: CurrentUser) -> Any:
+    """Which referrals exist for ``user``, as a WHERE condition on ``referral``: a GP their
+    own (whichever clinic has them), clinic staff those of the clinics they work for
+    (``clinic_membership``), nobody else any (NotFound)."""
+    if user.role is Role.GP:
+        return Referral.gp == user.id
+    if user.role in CLINIC_STAFF:
+        member = clinics.member_of("referral.clinic", user.id)
+        return WhereRaw(member.template, *member.args)
+    raise NotFound(NOT_FOUND)
+
+
+async def refuse_unseen(actor: Actor, referral_id: int) -> NoReturn:
+    """A referral id the user may not know of (another clinic's, another GP's, or none):
+    the attempt is logged (with the patient when the referral exists) in a transaction of its
+    own (``audit_refusal``), and NotFound raised — the same answer as for a referral that
+    does not exist."""
+    owner = await Referral.select(Referral.patient).where(Referral.id == referral_id).first()
+    await audit_refusal(actor, referral_id, owner["patient"] if owner else None, OTHER_CLINIC)
+    raise NotFound(NOT_FOUND)
+
+
+async def require_visible(user: CurrentUser, actor: Actor, referral_id: int) -> None:
+    """Nothing if the referral exists for ``user`` (``visible_to``); else the attempt is
+    logged and NotFound raised (``refuse_unseen``). For pages that show no health text but
+    must not confirm that another clinic's referral exists."""
+    seen = await Referral.exists().where((Referral.id == referral_id) & visible_to(user))
+    if not seen:
+        await refuse_unseen(actor, referral_id)
+
+
 def access_columns(user: CurrentUser) -> list[QueryString]:
     """Columns to select with ``referral`` rows so ``decide`` needs no further query:
     ``on_case`` (1 when the user is responsible or a member) and ``reasoned_for`` (the
@@ -172,19 +213,34 @@ def decide(user: CurrentUser, row: dict[str, Any]) -> Decision:
     )
 
 
-async def refuse(actor: Actor, referral_id: int, patient_id: int, decision: Decision) -> None:
-    """Log the refused read (in a transaction of its own) and raise the 403 that says what
-    is needed."""
-    async with write_transaction():
+async def audit_refusal(
+    actor: Actor, referral_id: int, patient_id: int | None, purpose: str
+) -> None:
+    """The access log's row of a refused read of a referral (``patient_id`` None and no
+    referral named when the referral does not exist). Written in a transaction of its own,
+    after the caller's when one is open (``database.in_own_transaction``): the refusal is
+    raised through the caller's transaction and rolls it back, and the row must outlive it
+    (the patient's access report shows who tried, issue 12 §6)."""
+
+    async def write() -> None:
         await audit.record(
             actor,
             AuditAction.REFUSED,
             "referral",
             referral_id,
-            purpose=decision.refusal,
+            purpose=purpose,
             patient_id=patient_id,
-            referral_id=referral_id,
+            referral_id=referral_id if patient_id is not None else None,
         )
+
+    await in_own_transaction(write)
+
+
+async def refuse(actor: Actor, referral_id: int, patient_id: int, decision: Decision) -> None:
+    """Log the refused read and raise the 403 that says what is needed. The access log's row
+    is written in a transaction of its own (``audit_refusal``), so it stays when the refusal
+    rolls back a caller's transaction."""
+    await audit_refusal(actor, referral_id, patient_id, decision.refusal)
     if decision.access is HealthAccess.REASON_NEEDED:
         raise ReasonNeeded(referral_id)
     raise Forbidden(decision.message)
@@ -199,15 +255,18 @@ async def require_access(
     author may not read: a case that has left the open queue is let through to the write's
     own status rule, which refuses changes to an ended case (409), so a clinician gets that
     answer rather than a request for a reason."""
+    condition = Referral.id == referral_id
+    if user.role is Role.GP or user.role in CLINIC_STAFF:
+        condition &= visible_to(user)
     row = await (
         Referral.select(
             Referral.status, Referral.nav_consent, Referral.patient, *access_columns(user)
         )
-        .where(Referral.id == referral_id)
+        .where(condition)
         .first()
     )
     if row is None:
-        raise NotFound("Henvisningen finnes ikke.")
+        await refuse_unseen(actor, referral_id)
     decision = decide(user, row)
     ended = Status(row["status"]) not in OPEN
     if decision.access is HealthAccess.REASON_NEEDED and writing and ended:
@@ -237,7 +296,7 @@ async def record_reason(user: CurrentUser, actor: Actor, referral_id: int, reaso
     cases: stored, audited as «tjenstlig behov: …», and the case open to them until the time
     returned (``REASONED_ACCESS``). 422 for a reason shorter than ``MIN_REASON`` characters
     or longer than ``MAX_REASON``; 403 for the NAV counsellor, who is not health personnel;
-    404 for an unknown referral."""
+    404 for an unknown referral or another clinic's (audited)."""
     if user.role not in CLINIC_STAFF or user.role is Role.NAV_COUNSELLOR:
         raise Forbidden("Bare helsepersonell og koordinator kan oppgi tjenstlig behov.")
     text = " ".join(reason.split())
@@ -246,10 +305,15 @@ async def record_reason(user: CurrentUser, actor: Actor, referral_id: int, reaso
     if len(text) > MAX_REASON:
         raise InvalidInput({"reason": f"Begrunnelsen kan være høyst {MAX_REASON} tegn."})
     now = utcnow()
+    seen = await (
+        Referral.select(Referral.id).where((Referral.id == referral_id) & visible_to(user)).first()
+    )
+    if seen is None:
+        await refuse_unseen(actor, referral_id)
     async with write_transaction():
         row = await Referral.select(Referral.patient).where(Referral.id == referral_id).first()
         if row is None:
-            raise NotFound("Henvisningen finnes ikke.")
+            raise NotFound(NOT_FOUND)
         rows = await ReasonedAccess.insert(
             ReasonedAccess(
                 referral=referral_id,

@@ -11,12 +11,12 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
-from helseiarbeid.core.database import write_transaction
 from helseiarbeid.core.errors import InvalidInput, NotFound
 from helseiarbeid.core.identifiers import IdentifierError, validate_national_id
-from helseiarbeid.core.roles import CLINIC_STAFF, Role
+from helseiarbeid.core.roles import Role
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.referrals.schemas import (
     Complaint,
@@ -32,7 +32,14 @@ from helseiarbeid.referrals.schemas import (
     Urgency,
     WorkStatus,
 )
-from helseiarbeid.referrals.services.access import access_columns, decide, nav_readable, refuse
+from helseiarbeid.referrals.services.access import (
+    access_columns,
+    decide,
+    nav_readable,
+    refuse,
+    refuse_unseen,
+    visible_to,
+)
 from helseiarbeid.referrals.services.information import (
     WAITING_FOR_ANSWER_SQL,
     _information_requests,
@@ -43,12 +50,8 @@ from helseiarbeid.referrals.tables import Patient, Referral, StatusChange
 
 
 def _visible_to(user: CurrentUser) -> Any:
-    """Which referrals a user may see: GPs their own, clinic staff all, nobody else any."""
-    if user.role is Role.GP:
-        return Referral.gp == user.id
-    if user.role in CLINIC_STAFF:
-        return Referral.id.is_not_null()
-    raise NotFound("Henvisningen finnes ikke.")
+    """Which referrals a user may see (``access.visible_to``)."""
+    return visible_to(user)
 
 
 async def _load(user: CurrentUser, actor: Actor, referral_id: int) -> dict[str, Any]:
@@ -68,18 +71,7 @@ async def _load(user: CurrentUser, actor: Actor, referral_id: int) -> dict[str, 
         .first()
     )
     if row is None:
-        owner = await Referral.select(Referral.patient).where(Referral.id == referral_id).first()
-        async with write_transaction():
-            await audit.record(
-                actor,
-                AuditAction.REFUSED,
-                "referral",
-                referral_id,
-                purpose="henvisning utenfor brukerens tilgang",
-                patient_id=owner["patient"] if owner else None,
-                referral_id=referral_id if owner else None,
-            )
-        raise NotFound("Henvisningen finnes ikke.")
+        await refuse_unseen(actor, referral_id)
     decision = decide(user, row)
     if decision.access is not HealthAccess.FULL:
         await refuse(actor, referral_id, row["patient"], decision)
@@ -158,6 +150,7 @@ async def get_referral(user: CurrentUser, actor: Actor, referral_id: int) -> Ref
             for change in changes
         ],
         information_requests=questions,
+        clinic_name=await clinics.clinic_name(row["clinic"]),
     )
 
 

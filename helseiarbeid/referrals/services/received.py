@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit, outbox
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.database import for_update, insert_row
@@ -24,13 +25,12 @@ from helseiarbeid.core.timefmt import to_oslo
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.core.working_days import add_working_days
 from helseiarbeid.referrals.schemas import Complaint, Urgency, WorkStatus
+from helseiarbeid.referrals.services._common import new_reference, patient_id_of
 from helseiarbeid.referrals.services.access import initial_consent
 from helseiarbeid.referrals.services.status_changes import change_status, record_event
 from helseiarbeid.referrals.services.submission import (
     ASSESSMENT_WORKING_DAYS,
     RECEIVED_REASON,
-    _new_reference,
-    _patient_id,
     assessment_target,
 )
 from helseiarbeid.referrals.status import AWAITING_ASSESSMENT, Status
@@ -62,20 +62,27 @@ class MessageReferral:
 
 
 async def receive_referral(
-    actor: Actor, gp: CurrentUser, data: MessageReferral, received_at: datetime
-) -> tuple[int, str]:
-    """Store a new referral from a message; returns (referral id, reference).
+    actor: Actor,
+    gp: CurrentUser,
+    data: MessageReferral,
+    received_at: datetime,
+    *,
+    clinic_id: int,
+) -> tuple[int, str, int]:
+    """Store a new referral from a message for ``clinic_id`` (the owner of the HER-id it was
+    sent to); returns (referral id, reference, patient id).
 
     received_at is when the message arrived; the deadline is 10 working days from that day
     (pasient- og brukerrettighetsloven § 2-2), as for the form.
     """
     received = to_oslo(received_at).date()
-    patient_id = await _patient_id(data.national_id, received_at)
-    reference = _new_reference()
+    patient_id = await patient_id_of(data.national_id, received_at)
+    reference = new_reference()
     referral_id = await insert_row(
         Referral,
         {
             "reference": reference,
+            "clinic": clinic_id,
             "patient": patient_id,
             "patient_name": data.patient_name[:200],
             "patient_address": data.patient_address[:300],
@@ -132,13 +139,17 @@ async def receive_referral(
         patient_id=patient_id,
         referral_id=referral_id,
     )
-    return referral_id, reference
+    return referral_id, reference, patient_id
 
 
 async def _locked(referral_id: int) -> dict[str, object]:
     row = await for_update(
         Referral.select(
-            Referral.status, Referral.patient, Referral.reference, Referral.responsible
+            Referral.status,
+            Referral.patient,
+            Referral.reference,
+            Referral.responsible,
+            Referral.clinic,
         ).where(Referral.id == referral_id)
     ).first()
     if row is None:
@@ -179,7 +190,7 @@ async def change_from_message(
         await record_event(
             actor, referral_id, "Tilleggsopplysninger fra fastlege etter vurdering (melding)"
         )
-        await _alert_team(row, "fastlegen har sendt en endring etter at saken ble vurdert")
+        await alert_team(row, "fastlegen har sendt en endring etter at saken ble vurdert")
         outcome = "Lagt ved som tilleggsopplysninger; teamet er varslet."
     await audit.record(
         actor,
@@ -203,7 +214,7 @@ async def cancel_from_message(actor: Actor, referral_id: int, *, comment: str) -
         await change_status(actor, referral_id, Status.WITHDRAWN, reason=reason[:2000])
         return "Henvisningen er trukket tilbake."
     await record_event(actor, referral_id, reason[:2000])
-    await _alert_team(row, "fastlegen har kansellert henvisningen etter at saken ble vurdert")
+    await alert_team(row, "fastlegen har kansellert henvisningen etter at saken ble vurdert")
     await audit.record(
         actor,
         AuditAction.UPDATE,
@@ -216,11 +227,17 @@ async def cancel_from_message(actor: Actor, referral_id: int, *, comment: str) -
     return "Saken var allerede vurdert; teamet er varslet."
 
 
-async def _alert_team(row: dict[str, object], what: str) -> None:
-    """Mail the case's responsible and the coordinators (no health text: the reference only)."""
+async def alert_team(row: dict[str, object], what: str) -> None:
+    """Mail the case's responsible and the coordinators of its clinic (no health text: the
+    reference only)."""
+    clinic = row["clinic"]
+    staff = sorted(await clinics.member_ids([int(str(clinic))])) if clinic is not None else []
     query = User.select(User.email).where(
         (User.is_active == True)  # noqa: E712 - Piccolo builds SQL from ==
-        & ((User.role == Role.COORDINATOR.value) | (User.id == row["responsible"]))
+        & (
+            ((User.role == Role.COORDINATOR.value) & User.id.is_in(staff or [0]))
+            | (User.id == row["responsible"])
+        )
     )
     recipients = tuple(sorted({str(user["email"]) for user in await query}))
     await outbox.enqueue(

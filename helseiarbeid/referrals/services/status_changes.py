@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import utcnow
@@ -16,7 +17,7 @@ from helseiarbeid.core.errors import Conflict, InvalidInput, NotFound
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.users import CurrentUser
-from helseiarbeid.referrals.services.access import join_case
+from helseiarbeid.referrals.services.access import join_case, require_access
 from helseiarbeid.referrals.status import OPEN, Status, can_move, refusal
 from helseiarbeid.referrals.tables import Referral, StatusChange
 
@@ -154,6 +155,12 @@ async def record_waiting_times(
     ).where(Referral.id == referral_id)
 
 
+async def clinic_of(referral_id: int) -> int | None:
+    """The id of the clinic the referral belongs to now; None for no such referral."""
+    row = await Referral.select(Referral.clinic).where(Referral.id == referral_id).first()
+    return None if row is None else row["clinic"]
+
+
 async def status_of(referral_id: int, *, lock: bool = False) -> Status:
     """The referral's status. With ``lock`` (inside a write transaction) the row stays locked
     until the transaction ends, so a decision taken on the status cannot be overtaken."""
@@ -164,7 +171,13 @@ async def status_of(referral_id: int, *, lock: bool = False) -> Status:
     return Status(row["status"])
 
 
-async def assign_responsible(actor: Actor, referral_id: int, staff_id: int | None) -> None:
+async def assign_responsible(
+    user: CurrentUser, actor: Actor, referral_id: int, staff_id: int | None
+) -> None:
+    """The coordinator sets who follows the case: someone working for the referral's clinic.
+    404 for another clinic's case (audited), 409 for a case no longer open, 422 for someone
+    outside the clinic's team."""
+    await require_access(user, actor, referral_id, writing=True)
     async with write_transaction():
         status = await status_of(referral_id, lock=True)
         if status not in OPEN:
@@ -174,7 +187,14 @@ async def assign_responsible(actor: Actor, referral_id: int, staff_id: int | Non
         patient_id = await patient_of(referral_id)
         if staff_id is not None:
             staff = await User.select(User.role).where(User.id == staff_id).first()
-            if staff is None or Role(staff["role"]) not in CLINIC_STAFF:
+            clinic = (
+                await Referral.select(Referral.clinic).where(Referral.id == referral_id).first()
+            )
+            if (
+                staff is None
+                or Role(staff["role"]) not in CLINIC_STAFF
+                or not await clinics.is_member(staff_id, clinic["clinic"] if clinic else None)
+            ):
                 raise InvalidInput({"responsible": "Velg en i HelseIArbeid-teamet."})
         await Referral.update(
             {Referral.responsible: staff_id, Referral.updated_at: utcnow()}

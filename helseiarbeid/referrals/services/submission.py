@@ -7,7 +7,6 @@ audited in one transaction.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -15,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.core import audit
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo, utcnow
@@ -32,15 +32,15 @@ from helseiarbeid.referrals.schemas import (
     ReferralReceipt,
     Urgency,
 )
+from helseiarbeid.referrals.services._common import new_reference, patient_id_of
 from helseiarbeid.referrals.services.access import initial_consent, record_consent_on_referral
 from helseiarbeid.referrals.services.validation import validate
 from helseiarbeid.referrals.status import Status
-from helseiarbeid.referrals.tables import Patient, Referral, StatusChange, SubmissionKey
+from helseiarbeid.referrals.tables import Referral, StatusChange, SubmissionKey
 from helseiarbeid.settings import get_settings
 
 # pasient- og brukerrettighetsloven § 2-2: assessment within 10 working days of receipt.
 ASSESSMENT_WORKING_DAYS = 10
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,6 @@ class Submission:
 
 def request_hash(data: ReferralCreate) -> str:
     return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
-
-
-def _new_reference() -> str:
-    return "HIA-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
 
 
 async def _replay(scoped_key: str, data_hash: str) -> Submission | None:
@@ -93,6 +89,11 @@ async def submit(
         raise InvalidInput({"gp": "Bare fastleger med HPR-nummer kan sende henvisninger."})
     now = utcnow()
     problems = validate(data, today_in_oslo())
+    clinic_id = 0
+    try:
+        clinic_id = await clinics.route_referral(data.clinic, data.patient.municipality)
+    except InvalidInput as routing:
+        problems = {**problems, **routing.fields}
     if problems:
         raise InvalidInput(problems)
     scoped_key = f"{gp.id}:{key}" if key else None
@@ -102,7 +103,7 @@ async def submit(
     actor = actor or Actor(user_id=gp.id, role=gp.role.value, client=source)
     for attempt in range(3):
         try:
-            return await _store(gp, actor, data, scoped_key, data_hash, source, now)
+            return await _store(gp, actor, data, scoped_key, data_hash, source, now, clinic_id)
         except Exception as error:
             if not is_unique_violation(error) or attempt == 2:
                 raise
@@ -123,12 +124,13 @@ def assessment_target(urgency: Urgency, received: date) -> date | None:
 
 
 def _referral_values(
-    gp: CurrentUser, data: ReferralCreate, source: str, now: datetime
+    gp: CurrentUser, data: ReferralCreate, source: str, now: datetime, clinic_id: int
 ) -> dict[str, Any]:
     """The referral's columns as received (all but the patient's id)."""
     received = to_oslo(now).date()
     return {
-        "reference": _new_reference(),
+        "reference": new_reference(),
+        "clinic": clinic_id,
         "patient_name": data.patient.name.strip(),
         "patient_address": data.patient.address.strip(),
         "patient_phone": data.patient.phone.strip(),
@@ -178,16 +180,17 @@ async def _store(
     data_hash: str,
     source: str,
     now: datetime,
+    clinic_id: int,
 ) -> Submission:
     national_id = validate_national_id(data.patient.national_id)
-    values = _referral_values(gp, data, source, now)
+    values = _referral_values(gp, data, source, now, clinic_id)
     if scoped_key is None and not is_sqlite():
         referral_id = await _store_in_one_statement(national_id, values, now, actor.client)
         return _receipt(referral_id, values)
     async with write_transaction():
         if scoped_key and (earlier := await _replay(scoped_key, data_hash)):
             return earlier
-        patient_id = await _patient_id(national_id, now)
+        patient_id = await patient_id_of(national_id, now)
         referral_id = await insert_row(Referral, {"patient": patient_id, **values})
         await record_consent_on_referral(referral_id, values["received_on"], gp.id)
         await insert_row(
@@ -302,12 +305,3 @@ async def _store_in_one_statement(
         client,
     )
     return int(rows[0]["id"])
-
-
-async def _patient_id(national_id: str, now: datetime) -> int:
-    """The patient's id, registering a new patient (a race with another first referral for
-    the same patient ends in a unique violation, which ``submit`` retries)."""
-    existing = await Patient.select(Patient.id).where(Patient.national_id == national_id).first()
-    if existing:
-        return int(existing["id"])
-    return await insert_row(Patient, {"national_id": national_id, "created_at": now})

@@ -25,6 +25,7 @@ from helseiarbeid.surveys.services.hosting import (
     close_survey,
     count,
     open_group,
+    start_refusal,
     start_survey,
 )
 from helseiarbeid.surveys.services.phones import (
@@ -43,6 +44,7 @@ from helseiarbeid.surveys.services.results import (
     get_survey,
     programme_surveys,
     results_for_programme,
+    versions_differ,
 )
 
 __all__ = [
@@ -66,5 +68,7 @@ __all__ = [
     "report_section",
     "results_for_programme",
     "retire_question",
+    "start_refusal",
     "start_survey",
+    "versions_differ",
 ]

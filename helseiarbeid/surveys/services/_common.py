@@ -9,7 +9,7 @@ from typing import Any
 
 from helseiarbeid.company_track import services as company
 from helseiarbeid.core.errors import NotFound
-from helseiarbeid.core.ratelimit import SlidingWindow
+from helseiarbeid.core.ratelimit import RequestLimit
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.surveys.tables import (
     Survey,
@@ -24,7 +24,7 @@ START_BEFORE = timedelta(hours=1)
 START_AFTER = timedelta(hours=24)
 # Wrong codes from one address: a room behind one NAT types the right code, so only misses
 # count, and a guesser gets 20 tries per 10 minutes (each hit chance ~ open surveys / 887 M).
-WRONG_CODES = SlidingWindow(limit=20, seconds=600)
+WRONG_CODES = RequestLimit("survey-wrong-code", limit=20, seconds=600)
 
 
 def _hash(token: str) -> str:

@@ -16,6 +16,7 @@ from helseiarbeid.core.database import (
     write_transaction,
 )
 from helseiarbeid.core.errors import Conflict, NotFound
+from helseiarbeid.core.timefmt import format_datetime
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.surveys.schemas import (
     OPEN_HOURS,
@@ -39,15 +40,30 @@ from helseiarbeid.surveys.tables import (
 )
 
 
+def start_refusal(state: str, starts_at: datetime, ends_at: datetime, now: datetime) -> str | None:
+    """Why a survey cannot be started in a sitting now (Norwegian, naming when it can), or
+    None when it can: the sitting is confirmed and ``now`` is from ``START_BEFORE`` before it
+    starts until ``START_AFTER`` after it ends. One rule for the start button and the start."""
+    if state != SessionState.CONFIRMED.value:
+        return "En spørreundersøkelse kan bare startes i en bekreftet samling."
+    if now < starts_at - START_BEFORE:
+        return (
+            f"Kan startes fra en time før samlingen, {format_datetime(starts_at - START_BEFORE)}."
+        )
+    if now > ends_at + START_AFTER:
+        return (
+            "Kan ikke startes lenger: fristen var et døgn etter samlingen, "
+            f"{format_datetime(ends_at + START_AFTER)}."
+        )
+    return None
+
+
 def _startable(session: dict[str, Any], now: datetime) -> None:
-    if session["state"] != SessionState.CONFIRMED.value:
-        raise Conflict("En spørreundersøkelse kan bare startes i en bekreftet samling.")
     starts = session["starts_at"]
     ends = starts + timedelta(minutes=session["duration_minutes"])
-    if now < starts - START_BEFORE:
-        raise Conflict("Spørreundersøkelsen kan startes tidligst en time før samlingen.")
-    if now > ends + START_AFTER:
-        raise Conflict("Spørreundersøkelsen kan startes senest et døgn etter samlingen.")
+    refusal = start_refusal(session["state"], starts, ends, now)
+    if refusal:
+        raise Conflict(refusal)
 
 
 async def start_survey(user: CurrentUser, session_id: int) -> int:
@@ -184,7 +200,7 @@ async def count(user: CurrentUser, survey_id: int) -> SurveyCount:
     is_open = _is_open(survey, utcnow())
     joined = await SurveyParticipant.count().where(SurveyParticipant.survey == survey_id)
     group = await (
-        SurveyGroup.select(SurveyGroup.id, SurveyGroup.closed_at)
+        SurveyGroup.select(SurveyGroup.id, SurveyGroup.closed_at, SurveyGroup.theme.title)
         .where((SurveyGroup.survey == survey_id) & SurveyGroup.opened_at.is_not_null())
         .order_by(SurveyGroup.opened_at, ascending=False)
         .first()
@@ -198,4 +214,5 @@ async def count(user: CurrentUser, survey_id: int) -> SurveyCount:
         answered=answered,
         open_group_id=group["id"] if still_open else None,
         is_open=is_open,
+        group_title=group["theme.title"],
     )

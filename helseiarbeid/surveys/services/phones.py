@@ -50,7 +50,7 @@ async def join(code: str, address: str) -> tuple[str, str]:
             .first()
         )
     if survey is None or not _is_open(survey, utcnow()):
-        if not WRONG_CODES.allow(address):
+        if not await WRONG_CODES.allow(address):
             raise TooManyAttempts("For mange feil koder. Vent noen minutter.", 600)
         raise InvalidInput({"kode": "Fant ingen åpen spørreundersøkelse med den koden."})
     token = secrets.token_urlsafe(32)

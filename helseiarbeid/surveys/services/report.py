@@ -14,7 +14,7 @@ from helseiarbeid.company_track.schemas import ProgrammeOut, SessionOut, Session
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.surveys import charts
 from helseiarbeid.surveys.schemas import MIN_ANSWERS, SurveyOut
-from helseiarbeid.surveys.services.results import results_for_programme
+from helseiarbeid.surveys.services.results import results_for_programme, versions_differ
 
 TEMPLATE = "surveys/_report_section.html"
 
@@ -50,9 +50,8 @@ async def report_section(
         TEMPLATE,
         {
             "sittings": sittings,
-            "charts": {
-                q.item_id: charts.bars(q) for s in surveys for g in s.groups for q in g.questions
-            },
+            "charts": charts.for_surveys(surveys),
+            "versions_differ": versions_differ(surveys),
             "min_answers": MIN_ANSWERS,
         },
     )

@@ -76,6 +76,7 @@ async def _surveys_out(surveys: list[dict[str, Any]], *, counts: bool = True) ->
     )
     tallies: list[dict[str, Any]] = []
     joined: list[dict[str, Any]] = []
+    answering: list[dict[str, Any]] = []
     answered: dict[int, int] = {}
     if counts:
         tallies = await SurveyAnswer.raw(
@@ -91,6 +92,13 @@ async def _surveys_out(surveys: list[dict[str, Any]], *, counts: bool = True) ->
             *survey_ids,
         )
         answered = await _answered_per_group([g["id"] for g in groups])
+        answering = await SurveyAnswer.raw(
+            "SELECT g.survey, COUNT(DISTINCT a.participant) AS n "  # noqa: S608
+            "FROM survey_answer a JOIN survey_item i ON i.id = a.item "
+            "JOIN survey_group g ON g.id = i.survey_group "
+            f"WHERE g.survey IN ({_marks(survey_ids)}) GROUP BY g.survey",
+            *survey_ids,
+        )
     tally_of: dict[int, Counter[int]] = defaultdict(Counter)
     for row in tallies:
         tally_of[row["item"]][row["choice"]] = row["n"]
@@ -135,6 +143,7 @@ async def _surveys_out(surveys: list[dict[str, Any]], *, counts: bool = True) ->
             )
         )
     joined_of = {row["survey"]: row["n"] for row in joined}
+    answering_of = {row["survey"]: row["n"] for row in answering}
     return [
         SurveyOut(
             id=s["id"],
@@ -146,10 +155,23 @@ async def _surveys_out(surveys: list[dict[str, Any]], *, counts: bool = True) ->
             ends_at=s["closed_at"] or s["closes_at"],
             is_open=open_of[s["id"]],
             joined=joined_of.get(s["id"], 0),
+            answered=answering_of.get(s["id"], 0),
             groups=groups_of[s["id"]],
         )
         for s in surveys
     ]
+
+
+def versions_differ(surveys: list[SurveyOut]) -> set[str]:
+    """The keys of questions asked in more than one version among ``surveys``: where results
+    of two wordings sit side by side, each names its version; elsewhere a version says
+    nothing to the reader."""
+    versions: dict[str, set[int]] = defaultdict(set)
+    for survey in surveys:
+        for group in survey.groups:
+            for question in group.questions:
+                versions[question.key].add(question.version)
+    return {key for key, seen in versions.items() if len(seen) > 1}
 
 
 async def _survey_out(survey: dict[str, Any], *, counts: bool = True) -> SurveyOut:

@@ -1,0 +1,1 @@
+"""Clinics: the outpatient teams one installation serves, their HER-ids, areas and staff."""
