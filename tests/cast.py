@@ -5,7 +5,7 @@
     per, frida, nils        psychologist, physical-medicine physician, NAV counsellor
     erik                    contact person of an enterprise
     ada                     administrator / privacy officer
-    siri                    national statistics (aggregates only)
+    stine                   national statistics (aggregates only)
 
 The coordinator and the team work for the default NAV region (regions' migration).
 
@@ -47,7 +47,7 @@ PEOPLE: dict[str, tuple[str, Role, str | None]] = {
     "erik": ("Erik Eier", Role.ENTERPRISE_CONTACT, None),
     "ada": ("Ada Admin", Role.ADMIN, None),
     "msh": ("Meldingsmottak", Role.MESSAGING, None),
-    "siri": ("Siri Statistikk", Role.STATISTICS, None),
+    "stine": ("Stine Statistikk", Role.STATISTICS, None),
 }
 
 ROLE_REPRESENTATIVE: dict[Role, str] = {role: key for key, (_, role, _) in reversed(PEOPLE.items())}

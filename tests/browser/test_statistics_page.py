@@ -30,7 +30,7 @@ async def test_the_statistics_page_shows_outcomes_and_downloads(
         await _completed_programme(area_id, serial, "Bodø", 80, 70)
     for serial in range(6, 8):
         await _completed_programme(area_id, serial, "Tromsø", 80, 75)
-    page = await page_as(browser, live_server, "siri@test.example")
+    page = await page_as(browser, live_server, "stine@test.example")
     await page.get_by_role("link", name="Statistikk", exact=True).click()
     await expect(page.get_by_role("heading", name="Nasjonal statistikk")).to_be_visible()
     outcomes = page.get_by_role("table", name="Endring i sykefravær per NAV-region")

@@ -77,7 +77,7 @@ def test_the_statistics_role_reaches_no_route_with_an_id() -> None:
 async def test_every_case_route_refuses_the_statistics_role(
     client: httpx.AsyncClient, cast: Cast
 ) -> None:
-    await sign_in(client, cast["siri"])
+    await sign_in(client, cast["stine"])
     case_routes = [
         (method, path)
         for method, path, roles, public in _routes()
@@ -161,7 +161,7 @@ async def test_outcomes_per_region_from_five_enterprises(
     completed = next(t for t in figures.company_tables if t.key == "program_fullfort")
     assert "NAV Arbeidslivssenter Nordland" in completed.columns
     assert completed.table.total == 9
-    await sign_in(client, cast["siri"])
+    await sign_in(client, cast["stine"])
     page = await client.get("/statistikk")
     assert page.status_code == 200
     assert "-12,5 %" in page.text
@@ -173,6 +173,6 @@ async def test_outcomes_per_region_from_five_enterprises(
     assert "Resultater;Endring i sykefravær;NAV Arbeidslivssenter Nordland;Endring;-12,5 %" in text
     assert "Virksomhet" not in text.replace("Virksomheter", "")
     logged = await AuditEvent.select().where(
-        (AuditEvent.action == AuditAction.EXPORT.value) & (AuditEvent.actor == cast["siri"].id)
+        (AuditEvent.action == AuditAction.EXPORT.value) & (AuditEvent.actor == cast["stine"].id)
     )
     assert len(logged) == 1
