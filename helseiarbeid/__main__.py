@@ -347,6 +347,15 @@ def messages_receive(account: str, files: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+def _add_groups() -> None:
+    from helseiarbeid.regions.cli import regions_cli
+
+    cli.add_command(regions_cli)
+
+
+_add_groups()
+
+
 @cli.group("clinics")
 def clinics_group() -> None:
     """Clinics: their HER-ids, the municipalities they serve and their members."""

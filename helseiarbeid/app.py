@@ -43,7 +43,9 @@ from helseiarbeid.referrals.controllers import (
     ReferralPageController,
     start_page_facts,
 )
+from helseiarbeid.regions.controllers import RegionAdminController
 from helseiarbeid.settings import get_settings
+from helseiarbeid.statistics.controllers import StatisticsController
 from helseiarbeid.surveys.controllers import SurveyHostController, SurveyPhoneController
 
 _WORKERS: dict[str, tuple[asyncio.Event, asyncio.Task[None]]] = {}
@@ -95,6 +97,8 @@ def create_app() -> Litestar:
             SurveyPhoneController,
             MessageApiController,
             MessagePageController,
+            StatisticsController,
+            RegionAdminController,
             create_static_files_router(
                 path="/static",
                 directories=[PACKAGE_ROOT / "core" / "static"],

@@ -64,6 +64,7 @@ from helseiarbeid.referrals.schemas import (
     Urgency,
     WorkStatus,
 )
+from helseiarbeid.regions import services as regions
 from helseiarbeid.surveys import services as surveys
 
 # The password of every demo user; printed by `make run`. Demo data never goes to production.
@@ -79,6 +80,7 @@ TEAM = [
     ("psykolog2@helseiarbeid.example", "Sara Solberg", Role.PSYCHOLOGIST, "9100003"),
     ("nav2@helseiarbeid.example", "Ole Olsen", Role.NAV_COUNSELLOR, None),
     ("admin@helseiarbeid.example", "Ada Personvernombud", Role.ADMIN, None),
+    ("statistikk@helseiarbeid.example", "Stine Statistikk", Role.STATISTICS, None),
 ]
 
 GPS = [
@@ -211,17 +213,81 @@ ENTERPRISES = [
     ("Ishavsbygg AS", "Sjøgata 8, 9008 Tromsø", "Tromsø", "Troms", 110, "Bygg og anlegg"),
     ("Alta Skiferbrudd AS", "Bruddveien 1, 9510 Alta", "Alta", "Vest-Finnmark", 70, "Bergverk"),
     ("Finnsnes Mekaniske AS", "Verkstedveien 3, 9300 Finnsnes", "Senja", "Troms", 55, "Industri"),
+    # Five more Nordland enterprises with completed programmes, so NAV Arbeidslivssenter
+    # Nordland has the 5 enterprises an outcome figure needs (issue 16 §11).
+    ("Fauske Trevare AS", "Sagveien 5, 8200 Fauske", "Fauske", "Salten", 65, "Trelast"),
+    (
+        "Rana Industriservice AS",
+        "Verksveien 10, 8622 Mo i Rana",
+        "Rana",
+        "Salten",
+        120,
+        "Metallindustri",
+    ),
+    ("Narvik Havn KF", "Havnegata 1, 8514 Narvik", "Narvik", "Salten", 50, "Havn og sjøtransport"),
+    (
+        "Saltdal Sykehjem",
+        "Storjordveien 2, 8250 Rognan",
+        "Saltdal",
+        "Salten",
+        75,
+        "Sykehjem",
+    ),
+    (
+        "Vestvågøy Renovasjon AS",
+        "Lufthavnveien 4, 8370 Leknes",
+        "Vestvågøy",
+        "Lofoten og Vesterålen",
+        40,
+        "Avfall og renovasjon",
+    ),
 ]
+
+# The NAV regions (NAV Arbeidslivssenter) and the municipalities each serves; who works for
+# which: the Bodø clinic's team travels to both, Ole (NAV) works only for Troms og Finnmark.
+NAV_REGIONS = {
+    "NAV Arbeidslivssenter Nordland": [
+        "Bodø",
+        "Fauske",
+        "Saltdal",
+        "Rana",
+        "Narvik",
+        "Vågan",
+        "Vestvågøy",
+        "Hadsel",
+    ],
+    "NAV Arbeidslivssenter Troms og Finnmark": [
+        "Tromsø",
+        "Senja",
+        "Harstad",
+        "Alta",
+        "Hammerfest",
+        "Vadsø",
+    ],
+}
+TROMS_ONLY = {"nav2@helseiarbeid.example"}
 
 # Sick-leave figures: 12 quarters back from the last one that is over, per enterprise (in the
 # order above: the first has the completed programme) with its industry and sector beside it.
 FIGURE_QUARTERS = 12
 # Sick leave in % at the start, and how much it falls each quarter (the completed programme's
 # enterprise falls most; the rest drift).
-SICK_LEAVE_START = [8.9, 9.4, 7.8, 10.2, 6.9, 7.4, 8.1]
-SICK_LEAVE_FALL = [0.2, 0.05, 0.0, 0.1, -0.05, 0.0, 0.05]
+SICK_LEAVE_START = [8.9, 9.4, 7.8, 10.2, 6.9, 7.4, 8.1, 9.1, 8.4, 7.9, 10.6, 8.8]
+SICK_LEAVE_FALL = [0.2, 0.05, 0.0, 0.1, -0.05, 0.0, 0.05, 0.2, 0.15, 0.1, 0.25, 0.05]
 INDUSTRY_PEOPLE = 40_000
 SECTOR_PEOPLE = {PRIVATE: 1_900_000, MUNICIPAL: 520_000}
+
+
+def _nordland_plan(k: int) -> dict[str, object]:
+    """The k-th of five Nordland programmes completed over the last year, a week apart."""
+    return {
+        "anchoring": -420 + 8 * k,
+        "module_1": -390 + 8 * k,
+        "module_2": -360 + 8 * k,
+        "module_3": -330 + 8 * k,
+        "evaluation": -45 - 8 * k,
+    }
+
 
 # Which programme each enterprise has, in order: one in every status. (sessions as days from
 # today; None = not booked; "requested" marks an enterprise's wish the coordinator has not
@@ -240,6 +306,8 @@ PROGRAMMES: list[tuple[str, dict[str, object]]] = [
     ("anchoring_scheduled", {"anchoring": 11}),
     ("requested", {"anchoring": "requested"}),
     ("cancelled", {"anchoring": 22}),
+    # The five Nordland programmes completed over the last year.
+    *[("completed", _nordland_plan(k)) for k in range(5)],
 ]
 
 
@@ -801,7 +869,7 @@ async def _load_clinics(
         if slug == "nordland":
             slug = first.slug
             await clinics.update_clinic(DEMO_ADMIN, slug, name=name, opening_hours=hours)
-            staff = [member for member in bodo_team if member.role is not Role.ADMIN]
+            staff = [m for m in bodo_team if m.role not in (Role.ADMIN, Role.STATISTICS)]
         else:
             await clinics.create_clinic(DEMO_ADMIN, name=name, slug=slug, opening_hours=hours)
             (office, address, phone), people = CLINIC_TEAMS[slug]
@@ -877,6 +945,17 @@ async def _load_people_and_enterprises() -> tuple[
         )
         for email, name, hpr, (office, address, phone) in GPS
     ]
+    region_ids = {}
+    for region_name, municipalities in NAV_REGIONS.items():
+        region_ids[region_name] = await regions.create_region(region_name)
+        for municipality in municipalities:
+            await regions.assign_municipality(municipality, region_ids[region_name])
+    for member in team_members:
+        if member.role not in regions.MEMBER_ROLES:
+            continue
+        for region_name, region_id in region_ids.items():
+            if member.email not in TROMS_ONLY or "Troms" in region_name:
+                await regions.add_member(member.id, region_id)
     areas = {}
     for name, county, company_from, individual_from in SERVICE_AREAS:
         areas[name] = await company.create_service_area(
@@ -893,7 +972,7 @@ async def _load_people_and_enterprises() -> tuple[
                 service_area_id=areas[area],
                 employee_count=employees,
                 industry=industry,
-                sector=MUNICIPAL if "Omsorgssenter" in name else PRIVATE,
+                sector=MUNICIPAL if "Omsorgssenter" in name or "Sykehjem" in name else PRIVATE,
                 union_representative="Tillitsvalgt " + name.split()[0],
                 safety_delegate="Verneombud " + name.split()[0],
             )

@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "helseiarbeid.core.piccolo_app",
         "helseiarbeid.clinics.piccolo_app",
+        "helseiarbeid.regions.piccolo_app",
         "helseiarbeid.company_track.piccolo_app",
         "helseiarbeid.referrals.piccolo_app",
         "helseiarbeid.clinic_track.piccolo_app",

@@ -5,6 +5,9 @@
     per, frida, nils        psychologist, physical-medicine physician, NAV counsellor
     erik                    contact person of an enterprise
     ada                     administrator / privacy officer
+    stine                   national statistics (aggregates only)
+
+The coordinator and the team work for the default NAV region (regions' migration).
 
 The clinic staff (Kari, Per, Frida, Nils) are members of the default clinic, the one the
 migration makes from the settings (``default_clinic``).
@@ -30,6 +33,7 @@ from helseiarbeid.core.passwords import hash_password
 from helseiarbeid.core.roles import CLINIC_STAFF, Role
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.regions import services as regions
 
 PASSWORD = "riktig-hest-batteri-stift"
 
@@ -43,6 +47,7 @@ PEOPLE: dict[str, tuple[str, Role, str | None]] = {
     "erik": ("Erik Eier", Role.ENTERPRISE_CONTACT, None),
     "ada": ("Ada Admin", Role.ADMIN, None),
     "msh": ("Meldingsmottak", Role.MESSAGING, None),
+    "stine": ("Stine Statistikk", Role.STATISTICS, None),
 }
 
 ROLE_REPRESENTATIVE: dict[Role, str] = {role: key for key, (_, role, _) in reversed(PEOPLE.items())}
@@ -91,6 +96,9 @@ async def create_cast() -> Cast:
             await ClinicMembership.insert(
                 ClinicMembership(clinic=clinic_id, member=person.id, since=utcnow())
             )
+        if role in regions.MEMBER_ROLES:
+            # The migration's default region, as on an installation with one region.
+            await regions.add_member(person.id, await regions.default_region_id())
         people[key] = person
     return Cast(people)
 

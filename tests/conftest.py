@@ -65,7 +65,14 @@ _APP_TABLES: list[str] = []
 # Rows the migrations put in (reference data, e.g. the surveys' question sets), in foreign-key
 # order: copied aside once after migrating, and put back after every truncation, as a SQLite
 # test's copy of the migrated template has them.
-SEEDED_TABLES = ("survey_theme", "survey_question", "survey_option", "clinic", "clinic_her_id")
+SEEDED_TABLES = (
+    "survey_theme",
+    "survey_question",
+    "survey_option",
+    "clinic",
+    "clinic_her_id",
+    "nav_region",
+)
 
 
 async def _truncate_postgres() -> None:

@@ -30,6 +30,7 @@ from helseiarbeid.core.users import get_user
 from helseiarbeid.demo import load_demo_data
 from helseiarbeid.referrals.status import Status
 from helseiarbeid.referrals.tables import Patient, Referral, StatusChange
+from helseiarbeid.statistics.services import national_statistics
 from helseiarbeid.surveys import services as surveys
 from tests.cast import sign_in
 
@@ -51,7 +52,7 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
     lines = stdout.decode().splitlines()
     assert lines[0] == "Demo data: the team, GPs and enterprises ..."
     assert "Demo data: referrals 21–30 of 48 ..." in lines
-    assert "Demo data: 7 company programmes ..." in lines
+    assert "Demo data: 12 company programmes ..." in lines
     assert lines[-1].startswith("Demo data loaded in ")
     roles = {row["role"] for row in await User.select(User.role)}
     assert roles == {role.value for role in Role}
@@ -85,6 +86,15 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
     assert programme_statuses == {status.value for status in ProgrammeStatus}
     areas_with_programmes = await Programme.select(Programme.enterprise.service_area.name)
     assert len({row["enterprise.service_area.name"] for row in areas_with_programmes}) >= 3
+    # Two NAV regions with enterprises; Nordland has 5 completed programmes with snapshots,
+    # so the national statistics show its sick-leave outcome (issue 16 §11).
+    national = await national_statistics()
+    outcomes = {row.region: row for row in national.outcomes}
+    nordland = outcomes["NAV Arbeidslivssenter Nordland"]
+    assert isinstance(nordland.enterprises, int)
+    assert nordland.enterprises >= 5
+    assert nordland.change.startswith("-")
+    assert "NAV Arbeidslivssenter Troms og Finnmark" in outcomes
     figures = await dashboard()
     year = next(period for period in figures.periods if period.days == 365)
     assert year.to_assessment.count >= 25

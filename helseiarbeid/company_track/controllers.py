@@ -310,17 +310,21 @@ class CompanyPageController(Controller):
         return Redirect(f"/program/{programme_id}?lagret=1", status_code=303)
 
     @get("/bedrifter", opt=allow(COORDINATOR, TEAM_ROLES, Role.ADMIN))
-    async def enterprises(self, area: QueryId = None) -> Template:
+    async def enterprises(self, request: Request[Any, Any, Any], area: QueryId = None) -> Template:
         return Template(
             "company_track/enterprises.html",
-            context=await self._enterprises_context(area, {}, {}),
+            context=await self._enterprises_context(request, area, {}, {}),
         )
 
     async def _enterprises_context(
-        self, area: int | None, errors: dict[str, str], values: dict[str, Any]
+        self,
+        request: Request[Any, Any, Any],
+        area: int | None,
+        errors: dict[str, str],
+        values: dict[str, Any],
     ) -> dict[str, Any]:
         return {
-            "enterprises": await services.list_enterprises(area),
+            "enterprises": await services.list_enterprises(current_user(request), area),
             "areas": await services.list_service_areas(),
             "area": area,
             "errors": errors,
@@ -328,7 +332,9 @@ class CompanyPageController(Controller):
         }
 
     @post("/bedrifter", opt=allow(COORDINATOR, Role.ADMIN))
-    async def create_enterprise(self, data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
+    async def create_enterprise(
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, Any]]
+    ) -> Template | Redirect:
         try:
             form = {**data, "company_health_service_takes_part": data.get("bht") == "true"}
             form.pop("bht", None)
@@ -337,7 +343,7 @@ class CompanyPageController(Controller):
             errors = exc.fields if isinstance(exc, InvalidInput) else {"org_number": exc.message}
             return Template(
                 "company_track/enterprises.html",
-                context=await self._enterprises_context(None, errors, data),
+                context=await self._enterprises_context(request, None, errors, data),
                 status_code=exc.status_code,
             )
         return Redirect(f"/bedrifter/{enterprise_id}", status_code=303)
@@ -725,6 +731,7 @@ class CompanyPageController(Controller):
     @get("/planlegging", opt=allow(COORDINATOR))
     async def planning(
         self,
+        request: Request[Any, Any, Any],
         area: QueryId = None,
         start: FromQuery[date | None] = None,
         weeks: Annotated[int, QueryParameter(ge=1, le=52)] = 12,
@@ -732,7 +739,7 @@ class CompanyPageController(Controller):
         first_day = start or today_in_oslo() - timedelta(days=today_in_oslo().weekday())
         if not date(2000, 1, 1) <= first_day <= date(2100, 1, 1):
             raise InvalidInput({"start": "Velg en dato mellom år 2000 og 2100."})
-        rows, load = await services.planning(area, first_day, weeks)
+        rows, load = await services.planning(current_user(request), area, first_day, weeks)
         week_starts = [first_day + timedelta(weeks=n) for n in range(weeks)]
         return Template(
             "company_track/planning.html",

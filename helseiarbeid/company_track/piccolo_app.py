@@ -10,6 +10,9 @@ APP_CONFIG = AppConfig(
     table_classes=table_finder(
         modules=["helseiarbeid.company_track.tables"], exclude_imported=True
     ),
-    migration_dependencies=["helseiarbeid.core.piccolo_app"],
+    migration_dependencies=[
+        "helseiarbeid.core.piccolo_app",
+        "helseiarbeid.regions.piccolo_app",
+    ],
     commands=[],
 )

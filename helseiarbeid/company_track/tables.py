@@ -19,6 +19,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from helseiarbeid.core.tables import User
+from helseiarbeid.regions.tables import NavRegion
 
 
 class ServiceArea(Table, tablename="service_area"):
@@ -38,6 +39,9 @@ class Enterprise(Table, tablename="enterprise"):
     address = Varchar(length=300)
     municipality = Varchar(length=100)
     service_area = ForeignKey(references=ServiceArea, on_delete=OnDelete.restrict, index=True)
+    # The NAV region that serves the municipality (regions.services.region_for_municipality),
+    # kept here so the region filter is one indexed column; moved when the municipality moves.
+    region = ForeignKey(references=NavRegion, on_delete=OnDelete.restrict, null=True, index=True)
     employee_count = Integer()
     industry = Varchar(length=100, default="")
     # NAV's statistics sector (e.g. «Kommunal forvaltning»), for the sector's sick-leave figures.

@@ -16,6 +16,9 @@ class Role(enum.StrEnum):
     # A system account that delivers health messages (the message server's poller, an
     # integration): POST /api/v1/messages only.
     MESSAGING = "messaging"
+    # National statistics (issue 15 §5): the aggregated figures of every clinic and region,
+    # suppressed by core/small_counts; never a case, an enterprise or a person.
+    STATISTICS = "statistics"
 
     @property
     def label(self) -> str:
@@ -31,6 +34,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ENTERPRISE_CONTACT: "Kontaktperson i virksomhet",
     Role.ADMIN: "Administrator",
     Role.MESSAGING: "Meldingstjeneste",
+    Role.STATISTICS: "Nasjonal statistikk",
 }
 
 # The interdisciplinary team that assesses referrals and facilitates company sessions.

@@ -25,6 +25,8 @@ TEMPLATE_DIRECTORIES = [
     PACKAGE_ROOT / "calendar_feeds" / "templates",
     PACKAGE_ROOT / "surveys" / "templates",
     PACKAGE_ROOT / "messaging" / "templates",
+    PACKAGE_ROOT / "statistics" / "templates",
+    PACKAGE_ROOT / "regions" / "templates",
 ]
 
 
@@ -48,6 +50,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("Utsendinger", "/utsendinger", frozenset({Role.COORDINATOR, Role.ADMIN})),
     MenuItem("Meldinger", "/meldinger", frozenset({Role.COORDINATOR, Role.ADMIN})),
     MenuItem("Kalender", "/kalender", CLINIC_STAFF | {Role.ENTERPRISE_CONTACT}),
+    MenuItem("Statistikk", "/statistikk", frozenset({Role.STATISTICS, Role.ADMIN})),
+    MenuItem("Regioner", "/admin/regioner", frozenset({Role.ADMIN})),
     MenuItem("Brukere", "/admin/users", frozenset({Role.ADMIN})),
     MenuItem("Klinikker", "/admin/klinikker", frozenset({Role.ADMIN})),
     MenuItem("Tilgangslogg", "/admin/audit", frozenset({Role.ADMIN})),

@@ -45,7 +45,14 @@ from helseiarbeid.core.users import normalise_email
 from helseiarbeid.settings import get_settings
 
 REQUIRED_ROLES = frozenset(
-    {Role.COORDINATOR, Role.PSYCHOLOGIST, Role.PHYSICIAN, Role.NAV_COUNSELLOR, Role.ADMIN}
+    {
+        Role.COORDINATOR,
+        Role.PSYCHOLOGIST,
+        Role.PHYSICIAN,
+        Role.NAV_COUNSELLOR,
+        Role.ADMIN,
+        Role.STATISTICS,
+    }
 )
 ISSUER = "HelseIArbeid"
 STEP_SECONDS = 30

@@ -29,6 +29,7 @@ from helseiarbeid.clinic_track.services.onward import (
     onward_destinations,
 )
 from helseiarbeid.clinic_track.services.report import ReportDraft, case, draft_report, write_report
+from helseiarbeid.clinic_track.services.statistics import IndividualMonth, individual_months
 from helseiarbeid.clinic_track.services.worklist import URGENT_FIRST_SQL, worklist
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "PURPOSE",
     "REFERRING_CLINICIANS",
     "URGENT_FIRST_SQL",
+    "IndividualMonth",
     "ReportDraft",
     "add_onward_referral",
     "add_triage_note",
@@ -50,6 +52,7 @@ __all__ = [
     "case",
     "consultation_event",
     "draft_report",
+    "individual_months",
     "onward_destinations",
     "record_outcome",
     "save_clarification",

@@ -9,6 +9,10 @@ from datetime import date
 from typing import Any
 
 from helseiarbeid.company_track.schemas import EnterpriseCreate, EnterpriseOut
+from helseiarbeid.company_track.services.scope import (
+    check_enterprise_access,
+    enterprise_scope,
+)
 from helseiarbeid.company_track.tables import Enterprise, EnterpriseContact, Programme, ServiceArea
 from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.database import is_unique_violation, write_transaction
@@ -17,6 +21,7 @@ from helseiarbeid.core.identifiers import IdentifierError, validate_org_number
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import User
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.regions import services as regions
 
 
 async def create_service_area(
@@ -64,9 +69,11 @@ async def create_enterprise(data: EnterpriseCreate) -> int:
             if await Enterprise.exists().where(Enterprise.org_number == org_number):
                 message = f"En virksomhet med organisasjonsnummer {org_number} finnes allerede."
                 raise Conflict(message)
+            region_id = await regions.region_for_municipality(data.municipality)
             rows = await Enterprise.insert(
                 Enterprise(
                     org_number=org_number,
+                    region=region_id,
                     name=data.name.strip(),
                     address=data.address.strip(),
                     municipality=data.municipality.strip(),
@@ -102,19 +109,10 @@ async def add_contact(enterprise_id: int, user_id: int) -> None:
         await EnterpriseContact.insert(EnterpriseContact(user=user_id, enterprise=enterprise_id))
 
 
-async def enterprise_of(user: CurrentUser) -> int | None:
-    row = (
-        await EnterpriseContact.select(EnterpriseContact.enterprise)
-        .where(EnterpriseContact.user == user.id)
-        .first()
-    )
-    return int(row["enterprise"]) if row else None
-
-
 async def _check_enterprise_access(user: CurrentUser, enterprise_id: int) -> None:
-    """An enterprise contact sees only its own enterprise; another's is as if it did not exist."""
-    if user.role is Role.ENTERPRISE_CONTACT and await enterprise_of(user) != enterprise_id:
-        raise NotFound("Virksomheten finnes ikke.")
+    """A contact sees only its own enterprise, staff the enterprises of their regions
+    (``scope.check_enterprise_access``); any other is as if it did not exist."""
+    await check_enterprise_access(user, enterprise_id)
 
 
 async def get_enterprise(user: CurrentUser, enterprise_id: int) -> EnterpriseOut:
@@ -151,7 +149,9 @@ async def get_enterprise(user: CurrentUser, enterprise_id: int) -> EnterpriseOut
     )
 
 
-async def list_enterprises(area_id: int | None = None) -> list[dict[str, Any]]:
+async def list_enterprises(user: CurrentUser, area_id: int | None = None) -> list[dict[str, Any]]:
+    """The enterprises the user sees (their regions'; ``scope``), in one service area or all:
+    id, name, org_number, municipality, employee_count, service_area.name, region.name."""
     query = Enterprise.select(
         Enterprise.id,
         Enterprise.name,
@@ -159,7 +159,11 @@ async def list_enterprises(area_id: int | None = None) -> list[dict[str, Any]]:
         Enterprise.municipality,
         Enterprise.employee_count,
         Enterprise.service_area.name,
+        Enterprise.region.name,
     ).order_by(Enterprise.name)
+    condition = (await enterprise_scope(user)).condition(Enterprise.id, Enterprise.region)
+    if condition is not None:
+        query = query.where(condition)
     if area_id is not None:
         query = query.where(Enterprise.service_area == area_id)
     return list(await query)

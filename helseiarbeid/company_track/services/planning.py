@@ -15,10 +15,13 @@ from helseiarbeid.company_track.services._common import (
     COMPANY_SESSION,
     HEALTH_FACILITATORS,
 )
+from helseiarbeid.company_track.services.scope import enterprise_scope
 from helseiarbeid.company_track.tables import Programme, ProgrammeSession, SessionFacilitator
 from helseiarbeid.core.clock import OSLO
 from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import BusyPeriod, User
+from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.regions import services as regions
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,12 @@ NEXT_STEP = {
 
 
 async def planning(
-    area_id: int | None, start: date, weeks: int = 12
+    user: CurrentUser, area_id: int | None, start: date, weeks: int = 12
 ) -> tuple[list[TimelineRow], list[Load]]:
-    """All live programmes (in one area, or all) on a timeline, and each facilitator's load."""
+    """The live programmes of the user's regions (``scope``; in one area, or all) on a
+    timeline, and the load of each person working for those regions (their whole calendar:
+    the busy-time ledger is one per person, whatever the region)."""
+    scope = await enterprise_scope(user)
     window_start = datetime.combine(start, time(0), tzinfo=OSLO)
     window_end = window_start + timedelta(weeks=weeks)
     span = (window_end - window_start).total_seconds()
@@ -74,6 +80,9 @@ async def planning(
     ).where(
         Programme.status.not_in([ProgrammeStatus.COMPLETED.value, ProgrammeStatus.CANCELLED.value])
     )
+    condition = scope.condition(Programme.enterprise, Programme.enterprise._.region)
+    if condition is not None:
+        query = query.where(condition)
     if area_id is not None:
         query = query.where(Programme.enterprise._.service_area == area_id)
     programmes = await query.order_by(Programme.enterprise.name)
@@ -117,13 +126,17 @@ async def planning(
         )
         for p in programmes
     ]
-    busy = await BusyPeriod.select(
+    busy_query = BusyPeriod.select(
         BusyPeriod.staff.name,
         BusyPeriod.staff.role,
         BusyPeriod.kind,
         BusyPeriod.starts_at,
         BusyPeriod.ends_at,
     ).where((BusyPeriod.starts_at >= window_start) & (BusyPeriod.starts_at < window_end))
+    if not scope.everything:
+        members = await regions.members_of(scope.region_ids)
+        busy_query = busy_query.where(BusyPeriod.staff.is_in(sorted(members) or [0]))
+    busy = await busy_query
     loads: dict[str, dict[str, Any]] = {}
     for period in busy:
         entry = loads.setdefault(

@@ -35,6 +35,7 @@ from piccolo.columns import Column
 
 from helseiarbeid.company_track.schemas import FigureCategory, FigureIn
 from helseiarbeid.company_track.services.enterprises import _check_enterprise_access
+from helseiarbeid.company_track.services.scope import EnterpriseScope, enterprise_scope
 from helseiarbeid.company_track.tables import Enterprise, SickLeaveFigure, SickLeaveSnapshot
 from helseiarbeid.core import small_counts
 from helseiarbeid.core.clock import today_in_oslo, utcnow
@@ -563,7 +564,7 @@ async def import_figures(user: CurrentUser, text: str) -> int:
     would sit unseen until an enterprise got that code). Any error anywhere: ImportErrors,
     each line named, and nothing is stored."""
     rows, errors = _parse_csv(text)
-    known = await _known_codes(rows)
+    known = await _known_codes(rows, await enterprise_scope(user))
     what = {
         FigureCategory.ENTERPRISE: "ingen virksomhet har organisasjonsnummer {}",
         FigureCategory.INDUSTRY: "ingen virksomhet har bransjen «{}»",
@@ -587,8 +588,9 @@ def _line_number(message: str) -> int:
     return int(head) if head.isdigit() else 0
 
 
-async def _known_codes(rows: list[_Row]) -> dict[FigureCategory, set[str]]:
-    """Of the rows' codes, those some enterprise has, per category."""
+async def _known_codes(rows: list[_Row], scope: EnterpriseScope) -> dict[FigureCategory, set[str]]:
+    """Of the rows' codes, those some enterprise the importer sees has, per category: another
+    region's enterprise reads as unknown (``scope``), so the import reveals nothing of it."""
     known: dict[FigureCategory, set[str]] = {category: set() for category in FigureCategory}
     for category, column in (
         (FigureCategory.ENTERPRISE, Enterprise.org_number),
@@ -598,8 +600,11 @@ async def _known_codes(rows: list[_Row]) -> dict[FigureCategory, set[str]]:
         wanted = sorted({row.code for row in rows if row.category is category})
         if not wanted:
             continue
-        found = await Enterprise.select(column).where(column.is_in(wanted)).distinct()
-        known[category] = {row[column._meta.name] for row in found}
+        query = Enterprise.select(column).where(column.is_in(wanted)).distinct()
+        condition = scope.condition(Enterprise.id, Enterprise.region)
+        if condition is not None:
+            query = query.where(condition)
+        known[category] = {row[column._meta.name] for row in await query}
     return known
 
 

@@ -1,0 +1,1 @@
+"""NAV regions: which NAV Arbeidslivssenter serves which municipality, and who works for it."""
