@@ -63,12 +63,20 @@ format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format helseiarbeid tests bench
 	$(BIN)/ruff check --fix helseiarbeid tests bench
 
+# With PostgreSQL the two engines' runs go side by side (each has its own databases and
+# ports); SQLite's output is printed after PostgreSQL's, and either failing fails the target.
 test: lint test-tools ## The whole suite on SQLite, and on PostgreSQL when HELSEIARBEID_TEST_POSTGRES_URL is set
-	HELSEIARBEID_TEST_ENGINE=sqlite $(BIN)/pytest
 	@if [ -n "$$HELSEIARBEID_TEST_POSTGRES_URL" ]; then \
-		echo "=== the same suite on PostgreSQL ==="; \
-		HELSEIARBEID_TEST_ENGINE=postgres $(BIN)/pytest; \
+		echo "=== SQLite and PostgreSQL side by side; SQLite's report follows PostgreSQL's ==="; \
+		log=$$(mktemp); \
+		HELSEIARBEID_TEST_ENGINE=sqlite $(BIN)/pytest -p no:cacheprovider > "$$log" 2>&1 & lite=$$!; \
+		HELSEIARBEID_TEST_ENGINE=postgres $(BIN)/pytest; pg=$$?; \
+		wait $$lite; sqlite=$$?; \
+		echo "=== the same suite on SQLite ==="; cat "$$log"; rm -f "$$log"; \
+		echo "PostgreSQL: exit $$pg, SQLite: exit $$sqlite"; \
+		test $$pg -eq 0 && test $$sqlite -eq 0; \
 	else \
+		HELSEIARBEID_TEST_ENGINE=sqlite $(BIN)/pytest; \
 		echo "HELSEIARBEID_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; \
 	fi
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from helseiarbeid.core import small_counts
@@ -21,19 +22,22 @@ class StatisticsController(Controller):
     include_in_schema = False
 
     @get("/statistikk", opt=READERS)
-    async def page(self) -> Template:
+    async def page(self, klinikk: FromQuery[str | None] = None) -> Template:
         return Template(
             "statistics/statistics.html",
             context={
-                "figures": await services.national_statistics(),
+                "figures": await services.national_statistics(clinic_slug=klinikk or None),
+                "chosen": klinikk or "",
                 "complement_rule": small_counts.COMPLEMENT_RULE,
             },
         )
 
     @get("/statistikk.csv", opt=READERS, media_type="text/csv")
-    async def csv(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+    async def csv(
+        self, request: Request[Any, Any, Any], klinikk: FromQuery[str | None] = None
+    ) -> Response[bytes]:
         return Response(
-            await services.export(actor_of(request)),
+            await services.export(actor_of(request), klinikk or None),
             media_type="text/csv",
             headers={
                 "Content-Disposition": 'attachment; filename="helseiarbeid-nasjonal-statistikk.csv"'

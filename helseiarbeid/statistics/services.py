@@ -18,12 +18,14 @@ from decimal import Decimal
 
 from helseiarbeid.clinic_track import services as clinic
 from helseiarbeid.clinic_track.schemas import Destination
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.company_track import services as company
 from helseiarbeid.company_track.schemas import MODULES
 from helseiarbeid.core import audit, small_counts
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.database import write_transaction
+from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.small_counts import ProtectedTable, Shown
 from helseiarbeid.core.timefmt import format_number
 from helseiarbeid.referrals.schemas import Complaint
@@ -96,7 +98,12 @@ class OutcomeRow:
 
 @dataclass(frozen=True)
 class NationalStatistics:
+    """``clinics`` (short name, name) for the choice; ``clinic`` the chosen one's name, ""
+    for all clinics together."""
+
     months: list[str]
+    clinics: list[tuple[str, str]]
+    clinic: str
     company_tables: list[FigureTable]
     individual_tables: list[FigureTable]
     waiting: list[MonthRow]
@@ -133,8 +140,19 @@ def _table(
     return FigureTable(key, title, columns, rows, small_counts.protect_table(cells))
 
 
-async def national_statistics(months: int = MONTHS) -> NationalStatistics:
-    """The last ``months`` months (this one included), both tracks, as they may leave."""
+async def national_statistics(
+    months: int = MONTHS, clinic_slug: str | None = None
+) -> NationalStatistics:
+    """The last ``months`` months (this one included), both tracks, as they may leave; the
+    individual track's figures of one clinic when ``clinic_slug`` names one, else of all.
+
+    Raises InvalidInput (field «klinikk») for a short name no clinic has."""
+    clinic_names = await clinics.clinic_names()
+    chosen = None
+    if clinic_slug:
+        chosen = next((cid for cid, (slug, _) in clinic_names.items() if slug == clinic_slug), None)
+        if chosen is None:
+            raise InvalidInput({"klinikk": "Velg en av klinikkene i listen."})
     wanted = _months(today_in_oslo(), months)
     since = date(int(wanted[0][:4]), int(wanted[0][5:]), 1)
     labels = [month_label(m) for m in wanted]
@@ -182,12 +200,20 @@ async def national_statistics(months: int = MONTHS) -> NationalStatistics:
                 grid(lambda r, kind=module.value: r.attendance.get(kind, 0) if r else 0),
             )
         )
-    individual = {m.month: m for m in await clinic.individual_months(since)}
+    individual = {m.month: m for m in await clinic.individual_months(since, chosen)}
     empty = clinic.IndividualMonth("")
     months_of = [individual.get(month, empty) for month in wanted]
     complaints = list(Complaint)
     destinations = list(Destination)
+    per_clinic = await clinic.received_by_clinic(since)
     individual_tables = [
+        _table(
+            "henvisninger_klinikk",
+            "Henvisninger mottatt per klinikk (alle klinikker)",
+            [name for _, name in clinic_names.values()],
+            labels,
+            [[per_clinic.get((cid, month), 0) for cid in clinic_names] for month in wanted],
+        ),
         _table(
             "henvisninger",
             "Henvisninger mottatt, etter plager",
@@ -251,6 +277,8 @@ async def national_statistics(months: int = MONTHS) -> NationalStatistics:
         )
     return NationalStatistics(
         months=labels,
+        clinics=list(clinic_names.values()),
+        clinic=clinic_names[chosen][1] if chosen is not None else "",
         company_tables=company_tables,
         individual_tables=individual_tables,
         waiting=waiting,
@@ -304,10 +332,11 @@ def csv_bytes(figures: NationalStatistics) -> bytes:
     return output.getvalue().encode("utf-8-sig")
 
 
-async def export(actor: Actor) -> bytes:
-    """The CSV, recorded in the access log as an export (it holds no one)."""
+async def export(actor: Actor, clinic_slug: str | None = None) -> bytes:
+    """The CSV (of one clinic's individual track when ``clinic_slug`` is given), recorded in
+    the access log as an export (it holds no one). Raises InvalidInput as the page does."""
     async with write_transaction():
-        figures = await national_statistics()
+        figures = await national_statistics(clinic_slug=clinic_slug)
         await audit.record(
             actor, AuditAction.EXPORT, "national_statistics", "csv", purpose=EXPORT_PURPOSE
         )

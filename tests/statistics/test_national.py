@@ -12,6 +12,7 @@ import msgspec
 from litestar.routes import HTTPRoute
 
 from helseiarbeid.app import create_app
+from helseiarbeid.clinics import services as clinics
 from helseiarbeid.company_track.services.sick_leave import _ROW_FIELDS
 from helseiarbeid.company_track.tables import Programme, SickLeaveSnapshot
 from helseiarbeid.core.audit import AuditAction
@@ -22,8 +23,10 @@ from helseiarbeid.core.roles import Role
 from helseiarbeid.core.tables import AuditEvent
 from helseiarbeid.regions import services as regions
 from helseiarbeid.statistics import services as statistics
-from tests.cast import Cast, sign_in
+from tests.cast import Cast, bearer, default_clinic, sign_in
+from tests.clinics.conftest import OtherClinic
 from tests.company_track import factories
+from tests.referrals.factories import referral_body
 
 _PARAM = re.compile(r"\{\w+:\w+\}")
 
@@ -176,3 +179,40 @@ async def test_outcomes_per_region_from_five_enterprises(
         (AuditEvent.action == AuditAction.EXPORT.value) & (AuditEvent.actor == cast["stine"].id)
     )
     assert len(logged) == 1
+
+
+async def test_the_individual_track_per_clinic(
+    client: httpx.AsyncClient, cast: Cast, other_clinic: OtherClinic
+) -> None:
+    first = (await clinics.clinic_names())[await default_clinic()]
+    headers = await bearer(cast["gp_anne"])
+    for n in range(7):
+        body = referral_body(
+            clinic=other_clinic.slug if n < 6 else first[0], **{"patient.municipality": "5601"}
+        )
+        assert (
+            await client.post("/api/v1/referrals", json=body, headers=headers)
+        ).status_code == 201
+    figures = await statistics.national_statistics()
+    per_clinic = next(t for t in figures.individual_tables if t.key == "henvisninger_klinikk")
+    totals = dict(zip(per_clinic.columns, per_clinic.table.column_totals, strict=True))
+    # 1 of 7 in the first clinic is «<5»; Finnmark's 6 would give it away from the total 7,
+    # so it is hidden too («x»).
+    assert totals == {"HelseIArbeid Finnmark": "x", first[1]: "<5"}
+    assert per_clinic.table.total == 7
+    received = next(t for t in figures.individual_tables if t.key == "henvisninger")
+    assert received.table.total == 7
+    finnmark = await statistics.national_statistics(clinic_slug=other_clinic.slug)
+    assert finnmark.clinic == "HelseIArbeid Finnmark"
+    received = next(t for t in finnmark.individual_tables if t.key == "henvisninger")
+    assert received.table.total == 6
+
+    await sign_in(client, cast["stine"])
+    page = await client.get("/statistikk", params={"klinikk": other_clinic.slug})
+    assert page.status_code == 200
+    assert "Individtiltaket: HelseIArbeid Finnmark" in page.text
+    export = await client.get("/statistikk.csv", params={"klinikk": other_clinic.slug})
+    assert export.status_code == 200
+    unknown = await client.get("/statistikk", params={"klinikk": "atlantis"})
+    assert unknown.status_code == 422
+    assert "Velg en av klinikkene i listen." in unknown.text

@@ -29,7 +29,11 @@ from helseiarbeid.clinic_track.services.onward import (
     onward_destinations,
 )
 from helseiarbeid.clinic_track.services.report import ReportDraft, case, draft_report, write_report
-from helseiarbeid.clinic_track.services.statistics import IndividualMonth, individual_months
+from helseiarbeid.clinic_track.services.statistics import (
+    IndividualMonth,
+    individual_months,
+    received_by_clinic,
+)
 from helseiarbeid.clinic_track.services.worklist import URGENT_FIRST_SQL, worklist
 
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "draft_report",
     "individual_months",
     "onward_destinations",
+    "received_by_clinic",
     "record_outcome",
     "save_clarification",
     "worklist",

@@ -2,9 +2,9 @@
 aggregates only — counts, medians and shares — never a referral. The caller suppresses small
 numbers (``core.small_counts``) before anything leaves.
 
-Grouped by month today. Once referrals carry their clinic (``referral.clinic``), the clinic
-is one more grouping column: add ``r.clinic`` to ``_MONTH_SQL``'s SELECT and GROUP BY and to
-``_key`` below — every figure is already kept per key.
+Per month for every clinic together or for one clinic (``clinic_id``), and the referrals
+received per clinic and month (``received_by_clinic``) for the table that sets clinics side by
+side.
 """
 
 from __future__ import annotations
@@ -31,14 +31,24 @@ SELECT r.received_on, r.complaint, r.working_days_to_assessment AS to_assessment
                WHERE a.referral = r.id AND a.has_right_to_care = {}) AS right_to_care,
        COUNT(*) AS referrals
 FROM referral r
-WHERE r.received_on >= {}
+WHERE r.received_on >= {} __CLINIC__
 GROUP BY 1, 2, 3, 4
 """
 _REPORT_SQL = """
 SELECT d.created_at, r.received_on
 FROM referral_document d JOIN referral r ON r.id = d.referral
-WHERE d.kind = 'report' AND d.cancelled_at IS NULL AND d.created_at >= {}
+WHERE d.kind = 'report' AND d.cancelled_at IS NULL AND d.created_at >= {} __CLINIC__
 """
+_BY_CLINIC_SQL = """
+SELECT r.clinic, r.received_on, COUNT(*) AS referrals
+FROM referral r
+WHERE r.received_on >= {}
+GROUP BY 1, 2
+"""
+
+
+def _for_clinic(sql: str, clinic_id: int | None) -> str:
+    return sql.replace("__CLINIC__", "" if clinic_id is None else "AND r.clinic = {}")
 
 
 @dataclass
@@ -84,8 +94,19 @@ def _key(row: dict[str, Any], moment: date | str) -> str:
     return _month(moment)
 
 
-async def individual_months(since: date) -> list[IndividualMonth]:
-    """Per month from ``since`` (inclusive; first of a month) to now, in month order."""
+async def received_by_clinic(since: date) -> dict[tuple[int, str], int]:
+    """Referrals received per (clinic id, month «YYYY-MM») from ``since``; months without
+    referrals are absent."""
+    counts: Counter[tuple[int, str]] = Counter()
+    for row in await Referral.raw(_BY_CLINIC_SQL, since):
+        counts[(int(row["clinic"]), _month(row["received_on"]))] += int(row["referrals"])
+    return dict(counts)
+
+
+async def individual_months(since: date, clinic_id: int | None = None) -> list[IndividualMonth]:
+    """Per month from ``since`` (inclusive; first of a month) to now, in month order; of one
+    clinic's referrals when ``clinic_id`` is given, else of all."""
+    only = () if clinic_id is None else (clinic_id,)
     months: dict[str, IndividualMonth] = {}
 
     def entry(key: str) -> IndividualMonth:
@@ -97,7 +118,7 @@ async def individual_months(since: date) -> list[IndividualMonth]:
             )
         return months[key]
 
-    for row in await Referral.raw(_MONTH_SQL, True, since):
+    for row in await Referral.raw(_for_clinic(_MONTH_SQL, clinic_id), True, since, *only):
         item = entry(_key(row, row["received_on"]))
         count = int(row["referrals"])
         item.by_complaint[row["complaint"]] = item.by_complaint.get(row["complaint"], 0) + count
@@ -108,13 +129,16 @@ async def individual_months(since: date) -> list[IndividualMonth]:
             if row["right_to_care"]:
                 item.right_to_care += count
     start = datetime(since.year, since.month, since.day, tzinfo=OSLO)
+    onward_since: Any = OnwardReferral.created_at >= start
+    if clinic_id is not None:
+        onward_since &= OnwardReferral.referral.clinic == clinic_id
     onward = await OnwardReferral.select(
         OnwardReferral.created_at, OnwardReferral.destination_type
-    ).where(OnwardReferral.created_at >= start)
+    ).where(onward_since)
     for row in onward:
         item = entry(_key(row, row["created_at"].astimezone(OSLO).date()))
         item.onward[row["destination_type"]] = item.onward.get(row["destination_type"], 0) + 1
-    for row in await Referral.raw(_REPORT_SQL, start):
+    for row in await Referral.raw(_for_clinic(_REPORT_SQL, clinic_id), start, *only):
         created = row["created_at"]
         if isinstance(created, str):
             created = datetime.fromisoformat(created)

@@ -80,6 +80,12 @@ async def clinic_for_her_ids(her_ids: list[str]) -> int | None:
     return None
 
 
+async def clinic_names() -> dict[int, tuple[str, str]]:
+    """Every clinic's (short name, name) by id, in name order."""
+    rows = await Clinic.select(Clinic.id, Clinic.slug, Clinic.name).order_by(Clinic.name)
+    return {int(row["id"]): (row["slug"], row["name"]) for row in rows}
+
+
 async def all_her_ids() -> tuple[str, ...]:
     """Every clinic's HER-ids, in the order they were added: what the message-server poller
     asks for (one installation receives for all its clinics)."""
