@@ -76,8 +76,8 @@ test: lint test-tools ## The whole suite on SQLite, and on PostgreSQL when HELSE
 		echo "PostgreSQL: exit $$pg, SQLite: exit $$sqlite"; \
 		test $$pg -eq 0 && test $$sqlite -eq 0; \
 	else \
+		echo "HELSEIARBEID_TEST_POSTGRES_URL is not set: the suite on SQLite only"; \
 		HELSEIARBEID_TEST_ENGINE=sqlite $(BIN)/pytest; \
-		echo "HELSEIARBEID_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; \
 	fi
 
 soak: install ## The fault tests (kill -9 mid-submission, two servers booking) for 60 s each, per engine
