@@ -15,14 +15,16 @@ import pytest
 from lxml import etree
 
 from helseiarbeid.core import outbox
+from helseiarbeid.core.clock import utcnow
 from helseiarbeid.core.tables import AuditEvent, OutboxMessage
-from helseiarbeid.messaging import message_server
+from helseiarbeid.messaging import message_server, outgoing
 from helseiarbeid.messaging.standards import NS_BASE64, NS_MSGHEAD, SchemaSet, validate
 from helseiarbeid.messaging.tables import HealthMessage
-from helseiarbeid.referrals.tables import Referral, ReferralDocument
+from helseiarbeid.referrals.tables import InformationRequest, Referral, ReferralDocument
 from tests.cast import Cast, sign_in
 from tests.clinic_track.conftest import Pathway
 from tests.clinics.conftest import OtherClinic
+from tests.messaging import gp_record_system
 from tests.messaging.conftest import CHANGE_20, NEW_20, example
 from tests.messaging.msh import StandIn, message_server_for_tests
 
@@ -156,6 +158,49 @@ async def test_the_status_on_the_referral_travels_to_the_gp_and_its_receipt_come
         .first()
     )
     assert stored == {"apprec_status": 1}
+
+
+async def test_the_question_to_the_gp_and_the_gps_answer_travel_through_the_message_server(
+    client: httpx.AsyncClient, cast: Cast, msh: StandIn
+) -> None:
+    pathway = Pathway(client, cast, await _received_referral(msh))
+    question = "Har pasienten prøvd fysioterapi, og med hvilken effekt?"
+    asked = await pathway.post(
+        "frida", "/assessment", {"decision": "more_information", "reason": question}
+    )
+    assert asked.status_code == 201, asked.text
+    assert await outbox.deliver_due() == 1
+    [sent] = msh.sent()
+    root = _valid(sent["xml"])
+    assert sent["type"] == "DIALOG_HELSEFAGLIG"
+    assert sent["receiverHerId"] == OFFICE_HER_ID
+    assert question in sent["xml"].decode()
+    question_msg_id = root.findtext("mh:MsgInfo/mh:MsgId", "", NS)
+
+    # The GP's record system answers; the poller takes it in, attaches it and sends the AppRec.
+    answer = gp_record_system.answer_to_request(
+        sender=outgoing.Clinic("Kattskinnet legesenter", (str(OFFICE_HER_ID),)),
+        clinician=outgoing.GpAddress(
+            "Kattskinnet legesenter", str(OFFICE_HER_ID), "August September", "91100"
+        ),
+        to=outgoing.Clinic("HelseIArbeid", (str(CLINIC_HER_ID), "90998")),
+        patient=outgoing.PatientRef("13116900216", "Line Danser"),
+        answer="Ja, 10 timer høsten 2025 uten varig bedring.",
+        request_id="",
+        refers_to=question_msg_id,
+        conversation=ORIGINAL_MSG_ID,
+        now=utcnow(),
+    )
+    answer_id = msh.deliver(
+        answer.xml, receiver=CLINIC_HER_ID, sender=OFFICE_HER_ID, msg_id=answer.msg_id
+    )
+    assert await message_server.poll_once() == message_server.PollResult(received=1, receipts=0)
+    [request] = await InformationRequest.select().where(InformationRequest.referral == pathway.id)
+    assert request["answer"] == "Ja, 10 timer høsten 2025 uten varig bedring."
+    assert request["answered_at"] is not None
+    inbox = msh.state()["inbox"][answer_id]
+    assert inbox["read"] is True
+    assert [receipt["appRecStatus"] for receipt in inbox["apprecs"]] == ["Ok"]
 
 
 async def test_the_report_travels_as_an_epikrise_with_its_pdf(
