@@ -865,6 +865,11 @@ async def _load_clinics(
     Returns each clinic's team (one person per clinic role) by clinic id."""
     first = (await clinics.list_clinics([await clinics.default_clinic_id() or 0]))[0]
     teams: dict[int, dict[Role, CurrentUser]] = {}
+    north = next(
+        region_id
+        for region_id, name in (await regions.region_names()).items()
+        if name == "NAV Arbeidslivssenter Troms og Finnmark"
+    )
     for slug, name, hours, her_ids, places in CLINICS:
         if slug == "nordland":
             slug = first.slug
@@ -896,6 +901,9 @@ async def _load_clinics(
         for member in staff:
             await clinics.add_member(DEMO_ADMIN, slug, member.id)
             team.setdefault(member.role, member)
+            # Troms' and Finnmark's teams deliver the company track in their own NAV region.
+            if slug != first.slug and member.role in regions.MEMBER_ROLES:
+                await regions.add_member(member.id, north)
         teams[await clinics.clinic_by_slug(slug)] = team
     return teams
 

@@ -95,6 +95,15 @@ async def test_demo_data_fills_every_role_region_and_referral_status(database: s
     assert nordland.enterprises >= 5
     assert nordland.change.startswith("-")
     assert "NAV Arbeidslivssenter Troms og Finnmark" in outcomes
+    # Troms' coordinator delivers the company track in Troms og Finnmark: sees its enterprises.
+    troms = (
+        await User.select(User.id)
+        .where(User.email == "koordinator.troms@helseiarbeid.example")
+        .first()
+    )
+    assert troms is not None
+    seen = await company.list_enterprises(await get_user(troms["id"]))
+    assert {row["region.name"] for row in seen} == {"NAV Arbeidslivssenter Troms og Finnmark"}
     figures = await dashboard()
     year = next(period for period in figures.periods if period.days == 365)
     assert year.to_assessment.count >= 25
