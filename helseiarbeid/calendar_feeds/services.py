@@ -32,6 +32,7 @@ from helseiarbeid.core.ical import (
 )
 from helseiarbeid.core.roles import CLINIC_STAFF, TEAM_ROLES, Role
 from helseiarbeid.core.users import CurrentUser
+from helseiarbeid.regions import services as regions
 
 
 def kinds_for(role: Role) -> list[FeedKind]:
@@ -212,8 +213,9 @@ async def _changed_since(feed: Feed, enterprise_id: int | None, since: datetime)
         )
     staff_id = feed.owner_id if feed.kind is FeedKind.STAFF else None
     team = None if staff_id is not None else await clinics.clinic_ids_of(feed.owner_id)
+    areas = None if staff_id is not None else await regions.regions_of(feed.owner_id)
     return await company.calendar_changed_since(
-        since, facilitator_id=staff_id
+        since, facilitator_id=staff_id, region_ids=areas
     ) or await clinic.calendar_changed_since(since, staff_id=staff_id, clinic_ids=team)
 
 
@@ -310,8 +312,11 @@ async def render_feed(feed: Feed, base_url: str) -> Rendered:
         items += await clinic.calendar_items(staff_id=feed.owner_id, base_url=base_url)
         name = f"HelseIArbeid – {feed.owner_name}"
     else:
-        items = await company.calendar_items(base_url=base_url)
-        # The team feed: the consultations of the clinics its owner works for (issue 15).
+        # The team feed: the sessions in the NAV regions and the consultations of the clinics
+        # its owner works for (issue 15).
+        items = await company.calendar_items(
+            region_ids=await regions.regions_of(feed.owner_id), base_url=base_url
+        )
         items += await clinic.calendar_items(
             staff_id=None, base_url=base_url, clinic_ids=await clinics.clinic_ids_of(feed.owner_id)
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromQuery
 from litestar.response import Template
 
 from helseiarbeid.core import small_counts
@@ -22,22 +21,19 @@ class StatisticsController(Controller):
     include_in_schema = False
 
     @get("/statistikk", opt=READERS)
-    async def page(self, klinikk: FromQuery[str | None] = None) -> Template:
+    async def page(self) -> Template:
         return Template(
             "statistics/statistics.html",
             context={
-                "figures": await services.national_statistics(clinic_slug=klinikk or None),
-                "chosen": klinikk or "",
+                "figures": await services.national_statistics(),
                 "complement_rule": small_counts.COMPLEMENT_RULE,
             },
         )
 
     @get("/statistikk.csv", opt=READERS, media_type="text/csv")
-    async def csv(
-        self, request: Request[Any, Any, Any], klinikk: FromQuery[str | None] = None
-    ) -> Response[bytes]:
+    async def csv(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         return Response(
-            await services.export(actor_of(request), klinikk or None),
+            await services.export(actor_of(request)),
             media_type="text/csv",
             headers={
                 "Content-Disposition": 'attachment; filename="helseiarbeid-nasjonal-statistikk.csv"'

@@ -25,7 +25,6 @@ from helseiarbeid.core import audit, small_counts
 from helseiarbeid.core.audit import Actor, AuditAction
 from helseiarbeid.core.clock import today_in_oslo
 from helseiarbeid.core.database import write_transaction
-from helseiarbeid.core.errors import InvalidInput
 from helseiarbeid.core.small_counts import ProtectedTable, Shown
 from helseiarbeid.core.timefmt import format_number
 from helseiarbeid.referrals.schemas import Complaint
@@ -98,12 +97,7 @@ class OutcomeRow:
 
 @dataclass(frozen=True)
 class NationalStatistics:
-    """``clinics`` (short name, name) for the choice; ``clinic`` the chosen one's name, ""
-    for all clinics together."""
-
     months: list[str]
-    clinics: list[tuple[str, str]]
-    clinic: str
     company_tables: list[FigureTable]
     individual_tables: list[FigureTable]
     waiting: list[MonthRow]
@@ -140,19 +134,13 @@ def _table(
     return FigureTable(key, title, columns, rows, small_counts.protect_table(cells))
 
 
-async def national_statistics(
-    months: int = MONTHS, clinic_slug: str | None = None
-) -> NationalStatistics:
-    """The last ``months`` months (this one included), both tracks, as they may leave; the
-    individual track's figures of one clinic when ``clinic_slug`` names one, else of all.
+async def national_statistics(months: int = MONTHS) -> NationalStatistics:
+    """The last ``months`` months (this one included), both tracks, as they may leave.
 
-    Raises InvalidInput (field «klinikk») for a short name no clinic has."""
+    The individual track is shown for all clinics together, and only the referrals received
+    per clinic side by side: one clinic's own tables beside the national ones would let a
+    reader subtract their way to a suppressed cell."""
     clinic_names = await clinics.clinic_names()
-    chosen = None
-    if clinic_slug:
-        chosen = next((cid for cid, (slug, _) in clinic_names.items() if slug == clinic_slug), None)
-        if chosen is None:
-            raise InvalidInput({"klinikk": "Velg en av klinikkene i listen."})
     wanted = _months(today_in_oslo(), months)
     since = date(int(wanted[0][:4]), int(wanted[0][5:]), 1)
     labels = [month_label(m) for m in wanted]
@@ -200,7 +188,7 @@ async def national_statistics(
                 grid(lambda r, kind=module.value: r.attendance.get(kind, 0) if r else 0),
             )
         )
-    individual = {m.month: m for m in await clinic.individual_months(since, chosen)}
+    individual = {m.month: m for m in await clinic.individual_months(since)}
     empty = clinic.IndividualMonth("")
     months_of = [individual.get(month, empty) for month in wanted]
     complaints = list(Complaint)
@@ -277,8 +265,6 @@ async def national_statistics(
         )
     return NationalStatistics(
         months=labels,
-        clinics=list(clinic_names.values()),
-        clinic=clinic_names[chosen][1] if chosen is not None else "",
         company_tables=company_tables,
         individual_tables=individual_tables,
         waiting=waiting,
@@ -332,11 +318,10 @@ def csv_bytes(figures: NationalStatistics) -> bytes:
     return output.getvalue().encode("utf-8-sig")
 
 
-async def export(actor: Actor, clinic_slug: str | None = None) -> bytes:
-    """The CSV (of one clinic's individual track when ``clinic_slug`` is given), recorded in
-    the access log as an export (it holds no one). Raises InvalidInput as the page does."""
+async def export(actor: Actor) -> bytes:
+    """The CSV, recorded in the access log as an export (it holds no one)."""
     async with write_transaction():
-        figures = await national_statistics(clinic_slug=clinic_slug)
+        figures = await national_statistics()
         await audit.record(
             actor, AuditAction.EXPORT, "national_statistics", "csv", purpose=EXPORT_PURPOSE
         )

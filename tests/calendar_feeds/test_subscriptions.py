@@ -12,6 +12,7 @@ from helseiarbeid.calendar_feeds.tables import CalendarFeed
 from helseiarbeid.core.clock import pinned
 from helseiarbeid.core.ratelimit import RequestLimit
 from helseiarbeid.core.tables import AuditEvent, User
+from helseiarbeid.regions import services as regions
 from tests.calendar_feeds.conftest import Calendars
 from tests.cast import bearer, csrf_token, sign_in
 from tests.company_track.conftest import working_day_at
@@ -241,3 +242,22 @@ async def test_a_feed_stops_when_its_owner_is_deactivated_or_changes_role(
     assert (await calendars.fetch(staff_url)).status_code == 404
     await User.update({User.role: "gp"}).where(User.id == calendars.cast["kari"].id)
     assert (await calendars.fetch(clinic_url)).status_code == 404
+
+
+async def test_the_team_feed_holds_only_the_sessions_of_its_owner_s_nav_regions(
+    calendars: Calendars,
+) -> None:
+    clinic_url = await calendars.feed_url("kari", "clinic")
+    staff_url = await calendars.feed_url("per", "staff")
+    sessions = [f"UID:programme-session-{n}@helseiarbeid".encode() for n in calendars.session_ids]
+    before = (await calendars.fetch(clinic_url)).content
+    assert all(uid in before for uid in sessions)
+    # Bodø moves to a region Kari does not work for: its enterprise's sessions leave her team
+    # feed (the consultation stays), and stay in Per's own calendar (he facilitates them).
+    nordland = await regions.create_region("NAV Arbeidslivssenter Nordland")
+    await regions.assign_municipality("Bodø", nordland)
+    after = (await calendars.fetch(clinic_url)).content
+    assert not any(uid in after for uid in sessions)
+    assert f"consultation-{calendars.consultation_id}@helseiarbeid".encode() in after
+    own = (await calendars.fetch(staff_url)).content
+    assert all(uid in own for uid in sessions)

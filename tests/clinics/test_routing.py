@@ -139,3 +139,26 @@ async def test_a_message_no_clinic_has_the_her_id_of_is_refused_with_e21(
     logged = await HealthMessage.select(HealthMessage.clinic).first()
     assert logged is not None
     assert logged["clinic"] is None
+
+
+async def test_a_message_follows_its_referral_to_the_clinic_it_is_forwarded_to(
+    client: httpx.AsyncClient, cast: Cast, other_clinic: OtherClinic
+) -> None:
+    await clinics.add_her_id(admin_actor(cast), other_clinic.slug, "90998")
+    apprec, _ = await post_message(client, cast, example(NEW_20))
+    assert status_of(apprec) == "1", error_codes(apprec)
+    logged = await HealthMessage.select(HealthMessage.id, HealthMessage.referral).first()
+    assert logged is not None
+    berit, kari = other_clinic.staff["berit"], cast["kari"]
+    moved = await client.post(
+        f"/api/v1/referrals/{logged['referral']}/forward",
+        json={"clinic": "helseiarbeid", "reason": "Pasienten har flyttet til Bodø kommune."},
+        headers=await bearer(berit),
+    )
+    assert moved.status_code == 204, moved.text
+    # The message, with the referral's health text, is now the new clinic's, not Finnmark's.
+    await sign_in(client, berit)
+    assert (await client.get(f"/meldinger/{logged['id']}")).status_code == 404
+    client.cookies.clear()
+    await sign_in(client, kari)
+    assert (await client.get(f"/meldinger/{logged['id']}")).status_code == 200

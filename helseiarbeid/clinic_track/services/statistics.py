@@ -2,9 +2,9 @@
 aggregates only — counts, medians and shares — never a referral. The caller suppresses small
 numbers (``core.small_counts``) before anything leaves.
 
-Per month for every clinic together or for one clinic (``clinic_id``), and the referrals
-received per clinic and month (``received_by_clinic``) for the table that sets clinics side by
-side.
+Per month for all clinics together, and the referrals received per clinic and month
+(``received_by_clinic``) for the table that sets clinics side by side. (A clinic's own figures
+are not offered: beside the national ones, the difference would undo the suppression.)
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ SELECT r.received_on, r.complaint, r.working_days_to_assessment AS to_assessment
                WHERE a.referral = r.id AND a.has_right_to_care = {}) AS right_to_care,
        COUNT(*) AS referrals
 FROM referral r
-WHERE r.received_on >= {} __CLINIC__
+WHERE r.received_on >= {}
 GROUP BY 1, 2, 3, 4
 """
 _REPORT_SQL = """
 SELECT d.created_at, r.received_on
 FROM referral_document d JOIN referral r ON r.id = d.referral
-WHERE d.kind = 'report' AND d.cancelled_at IS NULL AND d.created_at >= {} __CLINIC__
+WHERE d.kind = 'report' AND d.cancelled_at IS NULL AND d.created_at >= {}
 """
 _BY_CLINIC_SQL = """
 SELECT r.clinic, r.received_on, COUNT(*) AS referrals
@@ -45,10 +45,6 @@ FROM referral r
 WHERE r.received_on >= {}
 GROUP BY 1, 2
 """
-
-
-def _for_clinic(sql: str, clinic_id: int | None) -> str:
-    return sql.replace("__CLINIC__", "" if clinic_id is None else "AND r.clinic = {}")
 
 
 @dataclass
@@ -103,10 +99,8 @@ async def received_by_clinic(since: date) -> dict[tuple[int, str], int]:
     return dict(counts)
 
 
-async def individual_months(since: date, clinic_id: int | None = None) -> list[IndividualMonth]:
-    """Per month from ``since`` (inclusive; first of a month) to now, in month order; of one
-    clinic's referrals when ``clinic_id`` is given, else of all."""
-    only = () if clinic_id is None else (clinic_id,)
+async def individual_months(since: date) -> list[IndividualMonth]:
+    """Per month from ``since`` (inclusive; first of a month) to now, in month order."""
     months: dict[str, IndividualMonth] = {}
 
     def entry(key: str) -> IndividualMonth:
@@ -118,7 +112,7 @@ async def individual_months(since: date, clinic_id: int | None = None) -> list[I
             )
         return months[key]
 
-    for row in await Referral.raw(_for_clinic(_MONTH_SQL, clinic_id), True, since, *only):
+    for row in await Referral.raw(_MONTH_SQL, True, since):
         item = entry(_key(row, row["received_on"]))
         count = int(row["referrals"])
         item.by_complaint[row["complaint"]] = item.by_complaint.get(row["complaint"], 0) + count
@@ -129,16 +123,13 @@ async def individual_months(since: date, clinic_id: int | None = None) -> list[I
             if row["right_to_care"]:
                 item.right_to_care += count
     start = datetime(since.year, since.month, since.day, tzinfo=OSLO)
-    onward_since: Any = OnwardReferral.created_at >= start
-    if clinic_id is not None:
-        onward_since &= OnwardReferral.referral.clinic == clinic_id
     onward = await OnwardReferral.select(
         OnwardReferral.created_at, OnwardReferral.destination_type
-    ).where(onward_since)
+    ).where(OnwardReferral.created_at >= start)
     for row in onward:
         item = entry(_key(row, row["created_at"].astimezone(OSLO).date()))
         item.onward[row["destination_type"]] = item.onward.get(row["destination_type"], 0) + 1
-    for row in await Referral.raw(_for_clinic(_REPORT_SQL, clinic_id), start, *only):
+    for row in await Referral.raw(_REPORT_SQL, start):
         created = row["created_at"]
         if isinstance(created, str):
             created = datetime.fromisoformat(created)

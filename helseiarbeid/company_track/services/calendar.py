@@ -40,10 +40,13 @@ ICAL_STATUS = {"requested": "TENTATIVE", "confirmed": "CONFIRMED", "cancelled": 
 
 
 def _calendar_condition(
-    enterprise_id: int | None, facilitator_id: int | None, session_id: int | None
+    enterprise_id: int | None,
+    facilitator_id: int | None,
+    session_id: int | None,
+    region_ids: frozenset[int] | None = None,
 ) -> Any:
-    """Which sessions a calendar holds. Cancelled sessions stay for 30 days so that
-    subscribed calendars remove them."""
+    """Which sessions a calendar holds (``region_ids``: only those of enterprises in these NAV
+    regions). Cancelled sessions stay for 30 days so that subscribed calendars remove them."""
     now = utcnow()
     condition: Any = (ProgrammeSession.starts_at >= now - FEED_PAST) & (
         ProgrammeSession.cancelled_at.is_null()
@@ -58,15 +61,23 @@ def _calendar_condition(
             SessionFacilitator.facilitator == facilitator_id
         )
         condition &= ProgrammeSession.id.is_in(facilitated)
+    if region_ids is not None:
+        condition &= ProgrammeSession.programme._.enterprise._.region.is_in(
+            sorted(region_ids) or [0]
+        )
     return condition
 
 
 async def calendar_changed_since(
-    since: datetime, *, enterprise_id: int | None = None, facilitator_id: int | None = None
+    since: datetime,
+    *,
+    enterprise_id: int | None = None,
+    facilitator_id: int | None = None,
+    region_ids: frozenset[int] | None = None,
 ) -> bool:
     """Whether a session of ``calendar_items`` with this filter has changed (or been added, or
     given this facilitator) since then: every such write moves ``updated_at``."""
-    condition = _calendar_condition(enterprise_id, facilitator_id, None)
+    condition = _calendar_condition(enterprise_id, facilitator_id, None, region_ids)
     changed: bool = await ProgrammeSession.exists().where(
         condition & (ProgrammeSession.updated_at > since)
     )
@@ -78,10 +89,12 @@ async def calendar_items(
     enterprise_id: int | None = None,
     facilitator_id: int | None = None,
     session_id: int | None = None,
+    region_ids: frozenset[int] | None = None,
     base_url: str,
 ) -> list[CalendarItem]:
-    """Sessions for a calendar: an enterprise's, a facilitator's, or (no filter) all of them."""
-    condition = _calendar_condition(enterprise_id, facilitator_id, session_id)
+    """Sessions for a calendar: an enterprise's, a facilitator's, those of enterprises in
+    ``region_ids``, or (no filter) all of them."""
+    condition = _calendar_condition(enterprise_id, facilitator_id, session_id, region_ids)
     rows = await ProgrammeSession.select(
         *ProgrammeSession.all_columns(), ProgrammeSession.programme._.enterprise._.name
     ).where(condition)

@@ -11,11 +11,19 @@ from helseiarbeid.core.roles import CLINIC_STAFF
 from helseiarbeid.core.users import CurrentUser
 from helseiarbeid.messaging.tables import HealthMessage
 
+# A message about a referral belongs to the clinic that has the referral now (it follows a
+# forwarded referral); one without a referral (rejected) to the clinic it was addressed to.
+_OWNER = (
+    "COALESCE((SELECT r.clinic FROM referral r WHERE r.id = health_message.referral), "
+    "health_message.clinic)"
+)
+
 
 def visible_to(user: CurrentUser) -> Any:
-    """A where-clause: clinic staff see the messages of the clinics they work for (issue 15);
-    the administrator every message, also those no clinic's HER-id reached."""
+    """A where-clause: clinic staff see the messages of the clinics they work for (issue 15),
+    those about a referral by where the referral is now; the administrator every message,
+    also those no clinic's HER-id reached."""
     if user.role in CLINIC_STAFF:
-        member = clinics.member_of("health_message.clinic", user.id)
+        member = clinics.member_of(_OWNER, user.id)
         return WhereRaw(member.template, *member.args)
     return HealthMessage.id.is_not_null()
