@@ -129,6 +129,10 @@ def parse_role(value: str) -> Role:
         raise InvalidInput({"role": f"unknown role {value!r}; use one of: {allowed}"}) from None
 
 
+# The longest name and workplace name stored (app_user.name, app_user.workplace_name).
+NAME_MAX = 200
+
+
 def validate_new_user(
     *, email: str, name: str, role: Role, hpr_number: str | None, password: str | None = None
 ) -> tuple[str, str | None]:
@@ -140,6 +144,8 @@ def validate_new_user(
         problems.update(exc.fields)
     if not name.strip():
         problems["name"] = "a name is required"
+    elif len(name.strip()) > NAME_MAX:
+        problems["name"] = f"a name has at most {NAME_MAX} characters"
     if hpr_number:
         try:
             hpr_number = validate_hpr_number(hpr_number)

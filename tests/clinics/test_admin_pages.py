@@ -127,6 +127,14 @@ async def test_a_new_user_is_made_with_their_clinics(client: httpx.AsyncClient, 
     )
     assert gp_in_clinic.status_code == 422
     assert "kan være medlem av en klinikk" in gp_in_clinic.text
+    # Longer than the columns hold: said on the fields (PostgreSQL refused it with a 500).
+    too_long = await client.post(
+        "/admin/users/ny",
+        data={**form, "hpr": "6789123", "name": "T" * 201, "workplace": "A" * 201},
+    )
+    assert too_long.status_code == 422
+    assert "Navnet kan ha høyst 200 tegn." in too_long.text
+    assert "Arbeidsstedet kan ha høyst 200 tegn." in too_long.text
     assert not await User.exists().where(User.email == "tove@test.example")
     made = await client.post("/admin/users/ny", data={**form, "hpr": "6789123"})
     assert made.status_code == 303, made.text

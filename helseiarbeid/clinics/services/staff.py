@@ -28,6 +28,8 @@ def _norwegian(problems: dict[str, str]) -> dict[str, str]:
     for field, text in problems.items():
         if field == "email" and "already exists" in text:
             said[field] = "Det finnes allerede en bruker med denne e-postadressen."
+        elif field == "name" and "at most" in text:
+            said[field] = f"Navnet kan ha høyst {users.NAME_MAX} tegn."
         else:
             said[field] = FIELD_MESSAGES.get(field, text)
     return said
@@ -67,6 +69,8 @@ async def create_staff_user(
         )
     except InvalidInput as exc:
         problems.update(_norwegian(exc.fields))
+    if len(workplace_name.strip()) > users.NAME_MAX:
+        problems["workplace"] = f"Arbeidsstedet kan ha høyst {users.NAME_MAX} tegn."
     slugs = list(dict.fromkeys(slug.strip() for slug in clinic_slugs if slug.strip()))
     if slugs and parsed not in CLINIC_STAFF:
         problems["clinics"] = (
