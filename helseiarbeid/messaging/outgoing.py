@@ -332,7 +332,7 @@ class SentContent:
     attachments: tuple[SentAttachment, ...]
 
 
-def describe(root: etree._Element) -> SentContent:
+def _describe(root: etree._Element) -> SentContent:
     """The readable parts of a message built by :func:`referral_status` or :func:`report`."""
     ns = {"mh": NS_MSGHEAD, "d": NS_DIALOG_11, "e": NS_EPIKRISE_12, "b": NS_BASE64}
 
@@ -562,10 +562,10 @@ def onward_referral(
 
 
 def describe_sent(root: etree._Element) -> SentContent:
-    """:func:`describe`, also for the question to the GP (its ``Foresporsel``: subject
+    """:func:`_describe`, also for the question to the GP (its ``Foresporsel``: subject
     ``EmneSporsmal``, text ``Sporsmal``) and the onward referral (Henvisning 2.0: the PROB
     text; the receiver is the health service)."""
-    content = describe(root)
+    content = _describe(root)
     ns = {
         "mh": NS_MSGHEAD,
         "d": NS_DIALOG_11,
